@@ -1,0 +1,1 @@
+"""The Kundencockpit platform library: contracts, messaging, database, API and settings."""

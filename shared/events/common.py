@@ -1,0 +1,33 @@
+"""Value types used by several event contracts."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+CustomerKind = Literal["person", "organization"]
+ConsentChannel = Literal["email", "phone", "post", "messaging"]
+
+
+class Contract(BaseModel):
+    """Base of published payloads: consumers ignore fields they do not know."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class StrictInput(BaseModel):
+    """Base of inbound payloads: unknown fields are rejected."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CustomerRef(StrictInput):
+    """A customer as known to one source system."""
+
+    system: str = Field(min_length=1, max_length=64, description="Source system, e.g. crm.")
+    id: str = Field(min_length=1, max_length=200, description="Customer id in that system.")
+
+
+class Consent(StrictInput):
+    status: Literal["granted", "denied", "revoked"] = Field(description="Consent state.")
+    date: str | None = Field(default=None, description="Date of the consent decision.")

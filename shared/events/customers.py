@@ -1,0 +1,47 @@
+"""Customer events published by profiles on the customers topic."""
+
+from pydantic import Field
+
+from shared.events.common import Contract, CustomerKind
+
+
+class ExternalReference(Contract):
+    system: str = Field(description="Source system.")
+    id: str = Field(description="Customer id in that system.")
+
+
+class CustomerSnapshot(Contract):
+    """The customer as profiles knows it after the change; `revision` orders snapshots."""
+
+    customer_id: str = Field(description="Canonical customer id.")
+    revision: int = Field(ge=1, description="Increases with every change of the customer.")
+    kind: CustomerKind = Field(description="person or organization.")
+    name: str = Field(description="Full name or company name (personal data).")
+    email: str | None = Field(default=None, description="E-mail address (personal data).")
+    phone: str | None = Field(default=None, description="Phone number (personal data).")
+    customer_number: str | None = Field(default=None, description="Customer number.")
+    references: list[ExternalReference] = Field(
+        default_factory=list, description="Every source-system id known for the customer."
+    )
+    postal_code: str | None = Field(default=None, description="Postal code.")
+    city: str | None = Field(default=None, description="City.")
+    region: str | None = Field(default=None, description="Sales region.")
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2.")
+    industry: str | None = Field(default=None, description="Industry (organisations).")
+    size_class: str | None = Field(default=None, description="Size class (organisations).")
+    owner_rep: str | None = Field(default=None, description="Responsible sales rep.")
+    attributes: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, description="Free attributes from the source systems."
+    )
+
+
+class CustomerRegistered(CustomerSnapshot):
+    """A customer became known for the first time."""
+
+
+class CustomerUpdated(CustomerSnapshot):
+    """Identifiers or attributes of a known customer changed."""
+
+    changed_fields: list[str] = Field(
+        default_factory=list, description="Fields that differ from the previous revision."
+    )

@@ -1,0 +1,1 @@
+"""Messaging: the transactional outbox and its relay, the inbox, and the consumer loop."""

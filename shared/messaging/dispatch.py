@@ -1,0 +1,56 @@
+"""Decoding CloudEvents from Kafka records and dispatching them to a service's handlers."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kafka.consumer.fetcher import ConsumerRecord
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from shared.events.envelope import CloudEvent
+from shared.events.registry import EventRegistry, UnknownEventTypeError
+from shared.messaging.consumer import Decoded, PoisonMessageError
+
+EventHandler = Callable[[Session, CloudEvent, Any], None]
+
+
+def _validation_summary(error: ValidationError) -> str:
+    parts = [
+        f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in error.errors()
+    ]
+    return "; ".join(parts[:10])
+
+
+class CloudEventDispatcher:
+    """Routes each event type to one handler; types this service does not use are ignored."""
+
+    def __init__(self, registry: EventRegistry, handlers: Mapping[str, EventHandler]) -> None:
+        self._registry = registry
+        self._handlers = dict(handlers)
+
+    def decode(self, record: ConsumerRecord) -> Decoded | None:
+        if record.value is None:
+            raise PoisonMessageError("empty message")
+        try:
+            event = CloudEvent.model_validate_json(record.value)
+        except ValidationError as error:
+            raise PoisonMessageError(f"not a CloudEvent: {_validation_summary(error)}") from None
+        try:
+            event_type = self._registry.get(event.type, event.dataversion)
+        except UnknownEventTypeError as error:
+            raise PoisonMessageError(str(error)) from None
+        if event.type not in self._handlers:
+            return None
+        try:
+            payload: BaseModel = event_type.payload.model_validate(event.data)
+        except ValidationError as error:
+            raise PoisonMessageError(
+                f"invalid {event.type} v{event.dataversion} payload: {_validation_summary(error)}"
+            ) from None
+        return Decoded(
+            source=event.source, event_id=event.id, event_type=event.type, body=(event, payload)
+        )
+
+    def handle(self, session: Session, message: Decoded) -> None:
+        event, payload = message.body
+        self._handlers[message.event_type](session, event, payload)
