@@ -1,0 +1,122 @@
+"""One command line for every service: serve, worker, migrate, all, topics."""
+
+import argparse
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+import uvicorn
+from prometheus_client import start_http_server
+
+from shared.db.migrations import upgrade_to_head
+from shared.logs import configure_logging
+from shared.messaging.kafka import ensure_topics
+from shared.runtime import Runtime, ServiceDefinition
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """The relay and the consumers of one service, each in its own thread."""
+
+    def __init__(self, runtime: Runtime, definition: ServiceDefinition) -> None:
+        self.stop = threading.Event()
+        self._threads = [
+            threading.Thread(
+                target=runtime.relay().run, args=(self.stop,), name="relay", daemon=True
+            )
+        ]
+        for loop in definition.build_consumers(runtime):
+            self._threads.append(
+                threading.Thread(target=loop.run, args=(self.stop,), name=loop.name, daemon=True)
+            )
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def shutdown(self, timeout: float = 15.0) -> None:
+        self.stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+
+def _provision(runtime: Runtime, definition: ServiceDefinition) -> None:
+    created = ensure_topics(
+        runtime.settings.kafka_bootstrap_servers,
+        definition.topics,
+        partitions=runtime.settings.topic_partitions,
+        replication_factor=runtime.settings.topic_replication_factor,
+    )
+    if created:
+        log.info("created topics %s", ", ".join(created))
+
+
+def _serve(runtime: Runtime, definition: ServiceDefinition) -> None:
+    s = runtime.settings
+    uvicorn.run(
+        definition.build_app(runtime),
+        host=s.host,
+        port=s.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def _work(runtime: Runtime, definition: ServiceDefinition) -> None:
+    start_http_server(runtime.settings.metrics_port, addr=runtime.settings.host)
+    _provision(runtime, definition)
+    worker = Worker(runtime, definition)
+    done = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %d: stopping worker", signum)
+        done.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    worker.start()
+    log.info("worker running, metrics on port %d", runtime.settings.metrics_port)
+    done.wait()
+    worker.shutdown()
+
+
+def _all(runtime: Runtime, definition: ServiceDefinition) -> None:
+    _provision(runtime, definition)
+    worker = Worker(runtime, definition)
+    worker.start()
+    try:
+        _serve(runtime, definition)  # returns after SIGINT/SIGTERM
+    finally:
+        worker.shutdown()
+
+
+def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m services.{definition.name}")
+    parser.add_argument(
+        "command",
+        choices=["serve", "worker", "migrate", "all", "topics"],
+        help="serve: the API; worker: relay and consumers; migrate: database to head; "
+        "all: API and worker in one process; topics: create the Kafka topics",
+    )
+    parser.add_argument("--migrate", action="store_true", help="migrate before starting")
+    args = parser.parse_args(argv)
+    settings = definition.settings()
+    configure_logging(definition.name, settings.log_level)
+    if args.command == "migrate" or args.migrate:
+        upgrade_to_head(definition.name, definition.migrations_dir, settings.database_url)
+        log.info("database of %s at head", definition.name)
+        if args.command == "migrate":
+            return
+    runtime = definition.runtime()
+    if args.command == "topics":
+        _provision(runtime, definition)
+    elif args.command == "serve":
+        _serve(runtime, definition)
+    elif args.command == "worker":
+        _work(runtime, definition)
+    else:
+        _all(runtime, definition)
