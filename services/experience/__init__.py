@@ -1,0 +1,1 @@
+"""Experience: touchpoints, journeys and customer-experience measures over every channel."""

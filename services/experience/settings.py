@@ -1,0 +1,14 @@
+"""Settings of the experience service (env prefix EXPERIENCE_)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings, sqlite_default
+
+
+class ExperienceSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EXPERIENCE_", extra="ignore")
+
+    service_name: str = "experience"
+    database_url: str = Field(default=sqlite_default("experience"))
+    port: int = 8003

@@ -1,0 +1,1 @@
+"""Profiles: ingestion, identity resolution and the 360-degree customer view."""

@@ -1,0 +1,129 @@
+"""Profiles' HTTP entry points: they parse, delegate and translate; no rules here."""
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from services.profiles.ingestion import Ingestion
+from services.profiles.repository import CustomerRepository
+from services.profiles.schemas import (
+    PII_FIELDS,
+    CustomerView,
+    IngestResponse,
+    ItemOutcome,
+    Reference,
+)
+from shared.api.app import create_app
+from shared.api.auth import Principal
+from shared.api.deps import require
+from shared.events.inbound import InboundEvent
+from shared.runtime import Runtime
+
+NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson")
+
+EVENTS_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A JSON array of events, or one event per line as NDJSON.",
+        "content": {
+            "application/json": {
+                "schema": {"type": "array", "items": InboundEvent.model_json_schema()}
+            },
+            "application/x-ndjson": {"schema": InboundEvent.model_json_schema()},
+        },
+    }
+}
+
+
+def parse_events(body: bytes, content_type: str, limit: int) -> list[Any]:
+    """The posted items; 400 for malformed JSON, 422 for a non-array, 413 past the limit."""
+    try:
+        if content_type.split(";", maxsplit=1)[0].strip() in NDJSON_TYPES:
+            lines = [line for line in body.decode().splitlines() if line.strip()]
+            items = [json.loads(line) for line in lines]
+        else:
+            items = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise HTTPException(400, f"body is not valid JSON: {error}") from None
+    if not isinstance(items, list):
+        raise HTTPException(422, "expected a JSON array of events (or NDJSON lines)")
+    if not items:
+        raise HTTPException(422, "the request holds no events")
+    if len(items) > limit:
+        raise HTTPException(413, f"{len(items)} events in one request; at most {limit}")
+    return items
+
+
+def events_router(ingestion: Ingestion, max_batch: int) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["ingestion"])
+
+    @router.post(
+        "/events",
+        response_model=IngestResponse,
+        openapi_extra=EVENTS_BODY,
+        responses={422: {"model": IngestResponse, "description": "Every event rejected."}},
+    )
+    async def post_events(
+        request: Request, _: Annotated[Principal, Depends(require("events:write"))]
+    ) -> JSONResponse:
+        """Ingest a batch of source-system events; each gets its own outcome."""
+        items = parse_events(
+            await request.body(), request.headers.get("content-type", ""), max_batch
+        )
+        results = await run_in_threadpool(ingestion.ingest, items)
+        response = IngestResponse(
+            accepted=sum(r.status == "accepted" for r in results),
+            duplicates=sum(r.status == "duplicate" for r in results),
+            rejected=sum(r.status == "rejected" for r in results),
+            results=[ItemOutcome.model_validate(r, from_attributes=True) for r in results],
+        )
+        status = 422 if response.rejected == len(results) else 200
+        return JSONResponse(response.model_dump(mode="json"), status_code=status)
+
+    return router
+
+
+def customers_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["customers"])
+
+    @router.get("/customers/{customer_id}")
+    def get_customer(
+        customer_id: str, principal: Annotated[Principal, Depends(require("customers:read"))]
+    ) -> CustomerView:
+        """One customer with its source-system references."""
+        with runtime.session_factory() as session:
+            repo = CustomerRepository(session)
+            customer = repo.get(customer_id)
+            if customer is None:
+                raise HTTPException(404, f"customer {customer_id} is not known")
+            references = [
+                Reference(system=r.system, id=r.external_id)
+                for r in repo.references_of(customer_id)
+            ]
+            view = CustomerView.model_validate({**customer.__dict__, "references": references})
+        if not principal.has("pii:read"):
+            masked = dict.fromkeys(PII_FIELDS)
+            if view.kind == "person":
+                masked["name"] = None
+            view = view.model_copy(update=masked)
+        return view
+
+    return router
+
+
+def build_app(runtime: Runtime, ingestion: Ingestion) -> FastAPI:
+    return create_app(
+        runtime.settings,
+        title="Kundencockpit profiles",
+        description="Ingestion of CRM, shop and POS events, identity resolution and the "
+        "customer view every department reads.",
+        routers=[
+            events_router(ingestion, runtime.settings.max_batch_events),
+            customers_router(runtime),
+        ],
+        readiness=runtime.readiness(),
+        key_store=runtime.key_store(),
+    )

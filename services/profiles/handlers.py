@@ -1,0 +1,36 @@
+"""Profiles' consumers: the inbound topic, handled exactly like POST /v1/events."""
+
+import json
+
+from kafka.consumer.fetcher import ConsumerRecord
+from sqlalchemy.orm import Session
+
+from services.profiles.ingestion import Ingestion, ValidItem
+from shared.events import topics
+from shared.messaging.consumer import ConsumerLoop, Decoded, PoisonMessageError
+from shared.runtime import Runtime
+
+
+class InboundTopicHandler:
+    """Source systems that prefer Kafka post the same event documents to the inbound topic."""
+
+    def __init__(self, ingestion: Ingestion) -> None:
+        self._ingestion = ingestion
+
+    def decode(self, record: ConsumerRecord) -> Decoded | None:
+        try:
+            raw = json.loads(record.value or b"")
+        except ValueError as error:
+            raise PoisonMessageError(f"not JSON: {error}") from None
+        checked = self._ingestion.validate(0, raw)
+        if not isinstance(checked, ValidItem):
+            raise PoisonMessageError(f"rejected: {checked.reason}")
+        event = checked.event
+        return Decoded(source=event.source, event_id=event.id, event_type=event.type, body=checked)
+
+    def handle(self, session: Session, message: Decoded) -> None:
+        self._ingestion.apply(session, [message.body])
+
+
+def build_consumers(runtime: Runtime, ingestion: Ingestion) -> list[ConsumerLoop]:
+    return [runtime.consumer("inbound", [topics.INBOUND.name], InboundTopicHandler(ingestion))]

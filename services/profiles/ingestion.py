@@ -1,0 +1,162 @@
+"""Idempotent ingestion of source-system events, per item: accepted, duplicate or rejected."""
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.events.inbound import InboundEvent
+from shared.metrics import ServiceMetrics
+
+log = logging.getLogger(__name__)
+
+INGEST_CONSUMER = "profiles.ingest"
+
+InboundHandler = Callable[[Session, InboundEvent, Any], str | None]
+
+
+@dataclass(frozen=True)
+class InboundRoute:
+    payload: type[BaseModel]
+    handle: InboundHandler
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    index: int
+    status: Literal["accepted", "duplicate", "rejected"]
+    id: str | None = None
+    source: str | None = None
+    type: str | None = None
+    customer_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidItem:
+    index: int
+    event: InboundEvent
+    payload: BaseModel
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.event.source, self.event.id
+
+
+def describe(error: ValidationError, prefix: str = "") -> str:
+    parts = []
+    for e in error.errors()[:5]:
+        where = ".".join(str(p) for p in e["loc"])
+        parts.append(f"{prefix}{where}: {e['msg']}" if where else f"{prefix}{e['msg']}")
+    return "; ".join(parts)
+
+
+class Ingestion:
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        inbox: Table,
+        routes: Mapping[str, InboundRoute],
+        metrics: ServiceMetrics,
+    ) -> None:
+        self._session_factory = session_factory
+        self._inbox = inbox
+        self._routes = dict(routes)
+        self._metrics = metrics
+
+    def validate(self, index: int, raw: Any) -> ValidItem | ItemResult:
+        """Check the envelope and the payload of one posted item."""
+        head = raw if isinstance(raw, dict) else {}
+        ident = {"id": _text(head.get("id")), "source": _text(head.get("source"))}
+        try:
+            event = InboundEvent.model_validate(raw)
+        except ValidationError as error:
+            return ItemResult(
+                index, "rejected", type=_text(head.get("type")), reason=describe(error), **ident
+            )
+        route = self._routes.get(event.type)
+        if route is None:
+            supported = ", ".join(sorted(self._routes))
+            reason = f"unsupported event type {event.type!r} (supported: {supported})"
+            return ItemResult(index, "rejected", type=event.type, reason=reason, **ident)
+        try:
+            payload = route.payload.model_validate(event.data)
+        except ValidationError as error:
+            return ItemResult(
+                index, "rejected", type=event.type, reason=describe(error, "data."), **ident
+            )
+        return ValidItem(index, event, payload)
+
+    def ingest(self, raw_items: Sequence[Any]) -> list[ItemResult]:
+        """Validate, deduplicate and apply a batch in one transaction owned here."""
+        checked = [self.validate(i, raw) for i, raw in enumerate(raw_items)]
+        valid = [item for item in checked if isinstance(item, ValidItem)]
+        applied: dict[int, ItemResult] = {}
+        for attempt in (1, 2):
+            try:
+                with self._session_factory() as session, session.begin():
+                    applied = {r.index: r for r in self.apply(session, valid)}
+                break
+            except IntegrityError:
+                # A concurrent request stored the same event or customer first; the second
+                # pass sees it and reports a duplicate or updates that customer instead.
+                if attempt == 2:
+                    raise
+        results = [
+            applied.get(item.index, item) if isinstance(item, ValidItem) else item
+            for item in checked
+        ]
+        final = [r for r in results if isinstance(r, ItemResult)]
+        for result in final:
+            self._metrics.ingested_events.labels(result.type or "unknown", result.status).inc()
+        return final
+
+    def apply(self, session: Session, items: Sequence[ValidItem]) -> list[ItemResult]:
+        """Apply valid items in the caller's transaction, skipping events seen before."""
+        seen = self._seen(session, [item.key for item in items])
+        results = []
+        for item in items:
+            event = item.event
+            common = {"id": event.id, "source": event.source, "type": event.type}
+            if item.key in seen:
+                results.append(ItemResult(item.index, "duplicate", **common))
+                continue
+            seen.add(item.key)
+            customer_id = self._routes[event.type].handle(session, event, item.payload)
+            session.execute(
+                insert(self._inbox).values(
+                    consumer=INGEST_CONSUMER,
+                    source=event.source,
+                    event_id=event.id,
+                    outcome="accepted",
+                    received_at=datetime.now(UTC),
+                )
+            )
+            results.append(ItemResult(item.index, "accepted", customer_id=customer_id, **common))
+        return results
+
+    def _seen(self, session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        seen: set[tuple[str, str]] = set()
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 200):
+            rows = session.execute(
+                select(self._inbox.c.source, self._inbox.c.event_id).where(
+                    self._inbox.c.consumer == INGEST_CONSUMER,
+                    tuple_(self._inbox.c.source, self._inbox.c.event_id).in_(
+                        unique[start : start + 200]
+                    ),
+                )
+            )
+            seen.update((row.source, row.event_id) for row in rows)
+        return seen
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

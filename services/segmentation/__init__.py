@@ -1,0 +1,1 @@
+"""Segmentation: margins, potential, lifecycle, needs and the value x potential portfolio."""

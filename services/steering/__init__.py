@@ -1,0 +1,1 @@
+"""Steering: sales strategy, KPIs against targets, incentives and next best actions."""
