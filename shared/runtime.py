@@ -108,7 +108,7 @@ class ServiceDefinition:
     """What the CLI needs to know of a service to serve, work and migrate it."""
 
     name: str
-    settings: Callable[[], ServiceSettings]
+    settings: type[ServiceSettings]
     metadata: MetaData
     tables: MessagingTables
     migrations_dir: Path
