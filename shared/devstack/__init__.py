@@ -1,0 +1,1 @@
+"""The development launcher: the whole stack on embedded defaults with one command."""

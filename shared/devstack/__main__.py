@@ -1,0 +1,141 @@
+"""`python -m shared.devstack`: broker, topics, keys, the four services, demo data."""
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from shared.broker import EmbeddedBroker
+from shared.devstack.config import ServicePlan, plan_services, port_in_use, var_dir
+from shared.devstack.keys import dev_keys
+from shared.devstack.processes import (
+    ServiceProcess,
+    child_env,
+    start_service,
+    stop_all,
+    wait_ready,
+)
+from shared.events.topics import all_topic_names
+from shared.messaging.kafka import ensure_topics
+
+READY_TIMEOUT = float(os.environ.get("COCKPIT_READY_TIMEOUT", "120"))
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def write_state(var: Path, plans: list[ServicePlan], bootstrap: str, keys: dict[str, str]) -> Path:
+    state = {
+        "started_at": datetime.now(UTC).isoformat(),
+        "pid": os.getpid(),
+        "broker": bootstrap,
+        "services": {
+            p.name: {"url": p.url, "docs": f"{p.url}/docs", "metrics": f"{p.url}/metrics"}
+            for p in plans
+        },
+        "api_keys": keys,
+    }
+    path = var / "devstack.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2) + "\n")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return path
+
+
+def run_demo(var: Path, state_file: Path) -> None:
+    """The demo-data hook: runs `shared.demo` when installed, unless COCKPIT_DEMO=0."""
+    if os.environ.get("COCKPIT_DEMO", "1") == "0":
+        say("demo data: skipped (COCKPIT_DEMO=0)")
+        return
+    if importlib.util.find_spec("shared.demo") is None:
+        say("demo data: no demo loader in this version; the stack starts empty")
+        return
+    say("demo data: loading ...")
+    subprocess.run([sys.executable, "-m", "shared.demo", "--devstack", str(state_file)], check=True)
+
+
+def print_summary(
+    plans: list[ServicePlan], bootstrap: str, keys: dict[str, str], state: Path
+) -> None:
+    say("")
+    say("Kundencockpit is running.")
+    for plan in plans:
+        say(f"  {plan.name:<13} {plan.url}/docs   metrics {plan.url}/metrics")
+    say(f"  broker        {bootstrap}")
+    say(f"  admin key     {keys['admin']}")
+    say(f"  all dev keys, URLs and the broker address: {state}")
+    say("  logs: " + str(state.parent / "log"))
+    say("Stop with Ctrl-C.")
+
+
+def main() -> int:
+    var = var_dir()
+    var.mkdir(parents=True, exist_ok=True)
+    plans = plan_services(var)
+    busy = [p for p in plans if port_in_use(p.port)]
+    if busy:
+        for plan in busy:
+            say(f"port {plan.port} for {plan.name} is in use; set {plan.name.upper()}_PORT")
+        return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    broker: EmbeddedBroker | None = None
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap:
+        broker = EmbeddedBroker(log_file=var / "log" / "tansu.log")
+        broker.start()
+        bootstrap = broker.bootstrap_servers
+        say(f"broker: embedded Tansu on {bootstrap} (memory storage)")
+    else:
+        say(f"broker: {bootstrap}")
+    services: list[ServiceProcess] = []
+    try:
+        partitions = int(os.environ.get("COCKPIT_TOPIC_PARTITIONS", "6"))
+        created = ensure_topics(bootstrap, all_topic_names(), partitions=partitions)
+        say(f"topics: {len(created)} created, {len(all_topic_names()) - len(created)} existed")
+        keys = dev_keys(var)
+        env = {
+            **child_env(),
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "COCKPIT_API_KEYS_FILE": str(var / "api-keys.json"),
+        }
+        for plan in plans:
+            services.append(start_service(plan, env, var / "log"))
+        say("services: starting (migrations run first) ...")
+        wait_ready(services, READY_TIMEOUT, say)
+        state = write_state(var, plans, bootstrap, keys)
+        run_demo(var, state)
+        print_summary(plans, bootstrap, keys, state)
+        while not stop.wait(1.0):
+            for service in services:
+                if service.process.poll() is not None:
+                    say(f"{service.plan.name} stopped unexpectedly:\n{service.tail()}")
+                    return 1
+        say("stopping ...")
+        return 0
+    except (RuntimeError, TimeoutError) as error:
+        say(f"the stack did not start: {error}")
+        return 1
+    finally:
+        stop_all(services)
+        if broker is not None:
+            broker.stop()
+        say("stopped.")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
