@@ -104,6 +104,13 @@ class ConsumerLoop:
             try:
                 consumer.subscribe(self._topics)
                 self._consume(consumer, stop)
+                backoff = 0.5
+            except Exception:
+                # Never let the loop die silently: log, reconnect, carry on from the
+                # committed offsets (the inbox makes the replay harmless).
+                log.exception("consumer %s failed; reconnecting", self.name)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
             finally:
                 consumer.close(autocommit=False)
 
@@ -121,7 +128,8 @@ class ConsumerLoop:
                 # Database away or similar: nothing was committed, re-read the batch later.
                 log.warning("consumer %s batch failed, retrying: %r", self.name, error)
                 for tp, batch in polled.items():
-                    consumer.seek(tp, batch[0].offset)
+                    if tp in consumer.assignment():
+                        consumer.seek(tp, batch[0].offset)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
@@ -146,6 +154,8 @@ class ConsumerLoop:
             outcomes = self._apply(items, isolate=True)
         for item, outcome in zip(items, outcomes, strict=True):
             self._metrics.events_consumed.labels(item.record.topic, outcome).inc()
+            if outcome == "dead_lettered":
+                self._metrics.dlq_messages.labels(item.record.topic).inc()
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for record in records:
             tp = TopicPartition(record.topic, record.partition)
@@ -229,7 +239,6 @@ class ConsumerLoop:
             payload=record.value or b"",
             headers=headers,
         )
-        self._metrics.dlq_messages.labels(record.topic).inc()
         log.error(
             "consumer %s dead-lettered %s/%d@%d: %s",
             self.name,
