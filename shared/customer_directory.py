@@ -4,16 +4,29 @@ Segmentation, experience and steering each keep this table in their own database
 what lets them name, group and authorise by customer without reading profiles' tables.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.api.auth import Principal
 from shared.api.deps import require
+from shared.db.buffer import buffer_of
 from shared.db.types import UTCDateTime
 from shared.events.customers import CustomerSnapshot
 from shared.events.envelope import CloudEvent
@@ -38,15 +51,45 @@ def customers_table(metadata: MetaData) -> Table:
     )
 
 
+COLUMNS = (
+    "revision",
+    "kind",
+    "name",
+    "region",
+    "country",
+    "industry",
+    "size_class",
+    "owner_rep",
+    "attributes",
+    "as_of_event_id",
+    "as_of",
+)
+
+
+@dataclass
+class _Pending:
+    revision: int | None
+    """Revision stored (or about to be); None while the customer is unknown here."""
+    row: dict[str, Any] | None = None
+    is_new: bool = False
+
+
 class CustomerDirectory:
     """Applies customer snapshots in revision order; an older snapshot never wins."""
 
     def __init__(self, table: Table) -> None:
         self._table = table
 
+    def prepare(self, session: Session, events: list[tuple[CloudEvent, Any]]) -> None:
+        """Load the stored revisions of every customer in a batch with one query."""
+        self._load(session, {snapshot.customer_id for _, snapshot in events})
+
     def apply(self, session: Session, event: CloudEvent, snapshot: CustomerSnapshot) -> None:
-        table = self._table
-        values = {
+        pending = self._load(session, {snapshot.customer_id})[snapshot.customer_id]
+        if pending.revision is not None and snapshot.revision <= pending.revision:
+            return
+        row = {
+            "customer_id": snapshot.customer_id,
             "revision": snapshot.revision,
             "kind": snapshot.kind,
             "name": snapshot.name,
@@ -59,14 +102,44 @@ class CustomerDirectory:
             "as_of_event_id": event.id,
             "as_of": event.time,
         }
-        current = session.execute(
-            select(table.c.revision).where(table.c.customer_id == snapshot.customer_id)
-        ).scalar_one_or_none()
-        if current is None:
-            session.execute(table.insert().values(customer_id=snapshot.customer_id, **values))
-        elif snapshot.revision > current:
+        pending.is_new = pending.is_new or pending.revision is None
+        pending.revision, pending.row = snapshot.revision, row
+        buffer_of(session).before_inserts("customer_directory", self._write)
+
+    def _state(self, session: Session) -> dict[str, _Pending]:
+        return buffer_of(session).state("customer_directory", dict)
+
+    def _load(self, session: Session, customer_ids: set[str]) -> dict[str, _Pending]:
+        state = self._state(session)
+        missing = [cid for cid in customer_ids if cid not in state]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            rows = session.execute(
+                select(self._table.c.customer_id, self._table.c.revision).where(
+                    self._table.c.customer_id.in_(chunk)
+                )
+            )
+            for customer_id, revision in rows:
+                state[customer_id] = _Pending(revision)
+            for customer_id in chunk:
+                state.setdefault(customer_id, _Pending(None))
+        return state
+
+    def _write(self, session: Session) -> None:
+        pending = [p for p in self._state(session).values() if p.row is not None]
+        inserts = [p.row for p in pending if p.is_new and p.row]
+        updates = [
+            {**p.row, "key": p.row["customer_id"]} for p in pending if not p.is_new and p.row
+        ]
+        table = self._table
+        if inserts:
+            session.execute(insert(table), inserts)
+        if updates:
             session.execute(
-                table.update().where(table.c.customer_id == snapshot.customer_id).values(**values)
+                update(table)
+                .where(table.c.customer_id == bindparam("key"))
+                .values({name: bindparam(name) for name in COLUMNS}),
+                updates,
             )
 
     def get(self, session: Session, customer_id: str) -> dict[str, object] | None:

@@ -22,7 +22,9 @@ def ingestion(runtime: Runtime) -> Ingestion:
     return Ingestion(
         session_factory=runtime.session_factory,
         inbox=runtime.tables.inbox,
-        routes={"customer.upserted": InboundRoute(CustomerUpserted, upserts.apply)},
+        routes={
+            "customer.upserted": InboundRoute(CustomerUpserted, upserts.apply, upserts.prepare)
+        },
         metrics=runtime.metrics,
     )
 

@@ -7,97 +7,84 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.profiles import domain
-from services.profiles.models import Customer, CustomerReference
-from services.profiles.repository import CustomerRepository
+from services.profiles.identity import identity_set
 from shared.events.customers import CustomerRegistered, CustomerUpdated, ExternalReference
 from shared.events.envelope import new_event
 from shared.events.inbound import CustomerUpserted, InboundEvent
 from shared.messaging.outbox import Outbox
 
 SOURCE = "/profiles"
+PUBLISHED_FIELDS = tuple(f for f in domain.SNAPSHOT_FIELDS if f not in ("street", "consents"))
+
+
+def _references(data: CustomerUpserted) -> list[tuple[str, str]]:
+    return [(data.customer.system, data.customer.id)] + [
+        (ref.system, ref.id) for ref in data.external_ids
+    ]
 
 
 class CustomerUpserts:
     def __init__(self, outbox: Outbox) -> None:
         self._outbox = outbox
 
+    def prepare(self, session: Session, batch: list[tuple[InboundEvent, Any]]) -> None:
+        """Load every customer the batch refers to with a few queries."""
+        identity_set(session).load(session, [ref for _, data in batch for ref in _references(data)])
+
     def apply(self, session: Session, event: InboundEvent, data: CustomerUpserted) -> str:
         """Store the upsert and stage the resulting customer event; return the customer id."""
-        repo = CustomerRepository(session)
-        references = [(data.customer.system, data.customer.id)] + [
-            (ref.system, ref.id) for ref in data.external_ids
-        ]
-        resolution = domain.resolve(references, repo.known_references(references))
-        incoming = data.model_dump(
-            include=set(domain.SNAPSHOT_FIELDS), mode="json", exclude_unset=False
-        )
+        identities = identity_set(session)
+        references = _references(data)
+        identities.load(session, references)
+        resolution = domain.resolve(references, identities.refs)
+        incoming = data.model_dump(include=set(domain.SNAPSHOT_FIELDS), mode="json")
         now = datetime.now(UTC)
-        customer = repo.get(resolution.customer_id) if resolution.customer_id else None
-        if customer is None:
-            customer = Customer(
-                customer_id=str(uuid.uuid4()),
-                revision=1,
-                created_at=now,
-                updated_at=now,
-                source_time=event.time,
-                as_of_event_id=event.id,
+        if resolution.customer_id is None:
+            row = {
+                "customer_id": str(uuid.uuid4()),
+                "revision": 1,
+                "created_at": now,
+                "updated_at": now,
+                "source_time": event.time,
+                "as_of_event_id": event.id,
                 **incoming,
+            }
+            identities.add_customer(session, row)
+            identities.add_references(
+                session, row["customer_id"], resolution.unknown_references, now
             )
-            repo.add(customer)
-            session.flush()
-            self._add_references(repo, customer.customer_id, resolution.unknown_references, now)
-            self._publish(session, repo, customer, event, changed=None)
-            return customer.customer_id
-        self._add_references(repo, customer.customer_id, resolution.unknown_references, now)
-        changed = {}
-        if not domain.is_stale(event.time, customer.source_time):
-            changed = domain.changes(_current(customer), incoming)
-            customer.source_time = event.time
+            self._publish(session, row, identities.references[row["customer_id"]], event, None)
+            return str(row["customer_id"])
+        customer_id = resolution.customer_id
+        row = identities.customers[customer_id]
+        identities.add_references(session, customer_id, resolution.unknown_references, now)
+        changed: dict[str, Any] = {}
+        if not domain.is_stale(event.time, row["source_time"]):
+            changed = domain.changes(row, incoming)
+            row["source_time"] = event.time
+            identities.touch(session, customer_id)
         if changed or resolution.unknown_references:
-            for field, value in changed.items():
-                setattr(customer, field, value)
-            customer.revision += 1
-            customer.updated_at = now
-            customer.as_of_event_id = event.id
-            session.flush()
+            row.update(changed)
+            row.update(revision=row["revision"] + 1, updated_at=now, as_of_event_id=event.id)
+            identities.touch(session, customer_id)
             names = sorted(changed) + (["references"] if resolution.unknown_references else [])
-            self._publish(session, repo, customer, event, changed=names)
-        return customer.customer_id
-
-    def _add_references(
-        self,
-        repo: CustomerRepository,
-        customer_id: str,
-        references: tuple[tuple[str, str], ...],
-        now: datetime,
-    ) -> None:
-        for system, external_id in references:
-            repo.add(
-                CustomerReference(
-                    system=system, external_id=external_id, customer_id=customer_id, created_at=now
-                )
-            )
-        if references:
-            repo.session.flush()
+            self._publish(session, row, identities.references[customer_id], event, names)
+        return customer_id
 
     def _publish(
         self,
         session: Session,
-        repo: CustomerRepository,
-        customer: Customer,
+        row: dict[str, Any],
+        references: list[tuple[str, str]],
         cause: InboundEvent,
         changed: list[str] | None,
     ) -> None:
-        snapshot: dict[str, Any] = {
-            field: getattr(customer, field)
-            for field in domain.SNAPSHOT_FIELDS
-            if field not in ("street", "consents")
+        common: dict[str, Any] = {
+            "customer_id": row["customer_id"],
+            "revision": row["revision"],
+            "references": [ExternalReference(system=s, id=i) for s, i in sorted(references)],
+            **{field: row[field] for field in PUBLISHED_FIELDS},
         }
-        snapshot["references"] = [
-            ExternalReference(system=ref.system, id=ref.external_id)
-            for ref in repo.references_of(customer.customer_id)
-        ]
-        common = {"customer_id": customer.customer_id, "revision": customer.revision, **snapshot}
         payload: CustomerRegistered | CustomerUpdated
         if changed is None:
             payload, event_type = CustomerRegistered(**common), "customer.registered"
@@ -109,12 +96,8 @@ class CustomerUpserts:
             new_event(
                 source=SOURCE,
                 type=event_type,
-                subject=customer.customer_id,
+                subject=row["customer_id"],
                 data=payload,
                 correlation_id=f"{cause.source}/{cause.id}",
             ),
         )
-
-
-def _current(customer: Customer) -> dict[str, Any]:
-    return {field: getattr(customer, field) for field in domain.SNAPSHOT_FIELDS}

@@ -28,6 +28,9 @@ class InboundTopicHandler:
         event = checked.event
         return Decoded(source=event.source, event_id=event.id, event_type=event.type, body=checked)
 
+    def prepare(self, session: Session, messages: list[Decoded]) -> None:
+        self._ingestion.prepare(session, [message.body for message in messages])
+
     def handle(self, session: Session, message: Decoded) -> None:
         self._ingestion.apply(session, [message.body])
 

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.db.buffer import buffer_of
 from shared.events.inbound import InboundEvent
+from shared.messaging.inbox import already_seen
 from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -19,12 +21,14 @@ log = logging.getLogger(__name__)
 INGEST_CONSUMER = "profiles.ingest"
 
 InboundHandler = Callable[[Session, InboundEvent, Any], str | None]
+InboundPreparer = Callable[[Session, list[tuple[InboundEvent, Any]]], None]
 
 
 @dataclass(frozen=True)
 class InboundRoute:
     payload: type[BaseModel]
     handle: InboundHandler
+    prepare: InboundPreparer | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ class Ingestion:
 
     def apply(self, session: Session, items: Sequence[ValidItem]) -> list[ItemResult]:
         """Apply valid items in the caller's transaction, skipping events seen before."""
-        seen = self._seen(session, [item.key for item in items])
+        seen = already_seen(session, self._inbox, INGEST_CONSUMER, [i.key for i in items])
+        self.prepare(session, [item for item in items if item.key not in seen])
         results = []
         for item in items:
             event = item.event
@@ -130,32 +135,28 @@ class Ingestion:
                 continue
             seen.add(item.key)
             customer_id = self._routes[event.type].handle(session, event, item.payload)
-            session.execute(
-                insert(self._inbox).values(
-                    consumer=INGEST_CONSUMER,
-                    source=event.source,
-                    event_id=event.id,
-                    outcome="accepted",
-                    received_at=datetime.now(UTC),
-                )
+            buffer_of(session).insert(
+                self._inbox,
+                {
+                    "consumer": INGEST_CONSUMER,
+                    "source": event.source,
+                    "event_id": event.id,
+                    "outcome": "accepted",
+                    "received_at": datetime.now(UTC),
+                },
             )
             results.append(ItemResult(item.index, "accepted", customer_id=customer_id, **common))
         return results
 
-    def _seen(self, session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        seen: set[tuple[str, str]] = set()
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), 200):
-            rows = session.execute(
-                select(self._inbox.c.source, self._inbox.c.event_id).where(
-                    self._inbox.c.consumer == INGEST_CONSUMER,
-                    tuple_(self._inbox.c.source, self._inbox.c.event_id).in_(
-                        unique[start : start + 200]
-                    ),
-                )
-            )
-            seen.update((row.source, row.event_id) for row in rows)
-        return seen
+    def prepare(self, session: Session, items: Sequence[ValidItem]) -> None:
+        """Let each event type load what its handler will need, once per batch."""
+        groups: dict[InboundPreparer, list[tuple[InboundEvent, Any]]] = {}
+        for item in items:
+            prepare = self._routes[item.event.type].prepare
+            if prepare is not None:
+                groups.setdefault(prepare, []).append((item.event, item.payload))
+        for prepare, batch in groups.items():
+            prepare(session, batch)
 
 
 def _text(value: Any) -> str | None:

@@ -1,11 +1,23 @@
-"""Queries of profiles; services call these, never SQL of their own."""
+"""Queries and batched writes of profiles; services call these, never SQL of their own."""
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.profiles.models import Customer, CustomerReference
+
+CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
+REFERENCES: Table = CustomerReference.__table__  # type: ignore[assignment]
+CHUNK = 500
+
+Ref = tuple[str, str]
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
 class CustomerRepository:
@@ -15,18 +27,40 @@ class CustomerRepository:
     def get(self, customer_id: str) -> Customer | None:
         return self.session.get(Customer, customer_id)
 
-    def known_references(self, references: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        refs = list(references)
-        if not refs:
-            return {}
-        rows = self.session.execute(
-            select(
-                CustomerReference.system,
-                CustomerReference.external_id,
-                CustomerReference.customer_id,
-            ).where(tuple_(CustomerReference.system, CustomerReference.external_id).in_(refs))
-        )
-        return {(row.system, row.external_id): row.customer_id for row in rows}
+    def customer_ids_by_reference(self, references: Iterable[Ref]) -> dict[Ref, str]:
+        by_system: dict[str, list[str]] = {}
+        for system, external_id in dict.fromkeys(references):
+            by_system.setdefault(system, []).append(external_id)
+        found: dict[Ref, str] = {}
+        # Equality on the system plus an IN list keeps this a primary-key range scan.
+        for system, external_ids in by_system.items():
+            for chunk in _chunks(external_ids):
+                rows = self.session.execute(
+                    select(REFERENCES.c.external_id, REFERENCES.c.customer_id).where(
+                        REFERENCES.c.system == system, REFERENCES.c.external_id.in_(chunk)
+                    )
+                )
+                found.update({(system, r.external_id): r.customer_id for r in rows})
+        return found
+
+    def customer_rows(self, customer_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(customer_ids)):
+            rows = self.session.execute(select(CUSTOMERS).where(CUSTOMERS.c.customer_id.in_(chunk)))
+            found.update({r.customer_id: dict(r._mapping) for r in rows})
+        return found
+
+    def references_by_customer(self, customer_ids: Iterable[str]) -> dict[str, list[Ref]]:
+        found: dict[str, list[Ref]] = {}
+        for chunk in _chunks(list(customer_ids)):
+            rows = self.session.execute(
+                select(REFERENCES.c.customer_id, REFERENCES.c.system, REFERENCES.c.external_id)
+                .where(REFERENCES.c.customer_id.in_(chunk))
+                .order_by(REFERENCES.c.system, REFERENCES.c.external_id)
+            )
+            for r in rows:
+                found.setdefault(r.customer_id, []).append((r.system, r.external_id))
+        return found
 
     def references_of(self, customer_id: str) -> list[CustomerReference]:
         return list(
@@ -37,5 +71,17 @@ class CustomerRepository:
             )
         )
 
-    def add(self, item: Customer | CustomerReference) -> None:
-        self.session.add(item)
+    def insert_customers(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(CUSTOMERS), rows)
+
+    def update_customers(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        columns = [c.name for c in CUSTOMERS.columns if c.name not in ("customer_id", "created_at")]
+        self.session.execute(
+            update(CUSTOMERS)
+            .where(CUSTOMERS.c.customer_id == bindparam("key"))
+            .values({name: bindparam(name) for name in columns}),
+            [{**row, "key": row["customer_id"]} for row in rows],
+        )

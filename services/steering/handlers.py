@@ -11,5 +11,6 @@ def build_consumers(runtime: Runtime, directory: CustomerDirectory) -> list[Cons
     customer_events = CloudEventDispatcher(
         runtime.registry,
         {"customer.registered": directory.apply, "customer.updated": directory.apply},
+        {"customer.registered": directory.prepare, "customer.updated": directory.prepare},
     )
     return [runtime.consumer("customers", [topics.CUSTOMERS.name], customer_events)]

@@ -3,7 +3,7 @@
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -12,11 +12,13 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.db.buffer import discard_buffer, flush_buffer
 from shared.logs import event_id_var
+from shared.messaging.inbox import already_seen
 from shared.messaging.outbox import Outbox
 from shared.messaging.tables import MessagingTables
 from shared.metrics import ServiceMetrics
@@ -39,6 +41,9 @@ class Decoded:
 class MessageHandler(Protocol):
     def decode(self, record: ConsumerRecord) -> Decoded | None:
         """Parse a record; None means not for this consumer; raise PoisonMessageError."""
+
+    def prepare(self, session: Session, messages: list[Decoded]) -> None:
+        """Load in one go what handling `messages` will need (called once per batch)."""
 
     def handle(self, session: Session, message: Decoded) -> None:
         """Apply the message's effect in `session` (the caller owns the transaction)."""
@@ -170,7 +175,9 @@ class ConsumerLoop:
 
     def _apply(self, items: list[_Item], *, isolate: bool) -> list[str]:
         with self._session_factory() as session, session.begin():
-            seen = self._already_seen(session, items)
+            seen = already_seen(session, self._inbox, self.name, (item.inbox_key for item in items))
+            fresh = [i.decoded for i in items if i.decoded and i.inbox_key not in seen]
+            self._handler.prepare(session, fresh)
             outcomes = []
             new_inbox: list[dict[str, Any]] = []
             for item in items:
@@ -191,6 +198,7 @@ class ConsumerLoop:
                     outcome = "processed"
                 new_inbox.append(self._inbox_row(key, outcome))
                 outcomes.append(outcome)
+            flush_buffer(session)
             if new_inbox:
                 session.execute(insert(self._inbox), new_inbox)
         return outcomes
@@ -201,8 +209,10 @@ class ConsumerLoop:
             try:
                 with session.begin_nested():
                     self._handle(session, item)
+                    flush_buffer(session)
                 return "processed"
             except Exception as caught:
+                discard_buffer(session)
                 if _is_infrastructure_error(caught):
                     raise
                 error = caught
@@ -248,20 +258,6 @@ class ConsumerLoop:
             reason,
         )
         return "dead_lettered"
-
-    def _already_seen(self, session: Session, items: Iterable[_Item]) -> set[tuple[str, str]]:
-        keys = list({item.inbox_key for item in items})
-        seen: set[tuple[str, str]] = set()
-        for start in range(0, len(keys), 200):
-            chunk = keys[start : start + 200]
-            rows = session.execute(
-                select(self._inbox.c.source, self._inbox.c.event_id).where(
-                    self._inbox.c.consumer == self.name,
-                    tuple_(self._inbox.c.source, self._inbox.c.event_id).in_(chunk),
-                )
-            )
-            seen.update((row.source, row.event_id) for row in rows)
-        return seen
 
     def _inbox_row(self, key: tuple[str, str], outcome: str) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from shared.events.registry import EventRegistry, UnknownEventTypeError
 from shared.messaging.consumer import Decoded, PoisonMessageError
 
 EventHandler = Callable[[Session, CloudEvent, Any], None]
+BatchPreparer = Callable[[Session, list[tuple[CloudEvent, Any]]], None]
 
 
 def _validation_summary(error: ValidationError) -> str:
@@ -24,9 +25,15 @@ def _validation_summary(error: ValidationError) -> str:
 class CloudEventDispatcher:
     """Routes each event type to one handler; types this service does not use are ignored."""
 
-    def __init__(self, registry: EventRegistry, handlers: Mapping[str, EventHandler]) -> None:
+    def __init__(
+        self,
+        registry: EventRegistry,
+        handlers: Mapping[str, EventHandler],
+        preparers: Mapping[str, BatchPreparer] | None = None,
+    ) -> None:
         self._registry = registry
         self._handlers = dict(handlers)
+        self._preparers = dict(preparers or {})
 
     def decode(self, record: ConsumerRecord) -> Decoded | None:
         if record.value is None:
@@ -50,6 +57,16 @@ class CloudEventDispatcher:
         return Decoded(
             source=event.source, event_id=event.id, event_type=event.type, body=(event, payload)
         )
+
+    def prepare(self, session: Session, messages: list[Decoded]) -> None:
+        """Let each type's preparer load what its handler needs, once per batch."""
+        groups: dict[BatchPreparer, list[tuple[CloudEvent, Any]]] = {}
+        for message in messages:
+            preparer = self._preparers.get(message.event_type)
+            if preparer is not None:
+                groups.setdefault(preparer, []).append(message.body)
+        for preparer, bodies in groups.items():
+            preparer(session, bodies)
 
     def handle(self, session: Session, message: Decoded) -> None:
         event, payload = message.body

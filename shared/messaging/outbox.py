@@ -1,11 +1,15 @@
-"""Writing to the outbox inside the caller's transaction; the relay publishes later."""
+"""Writing to the outbox inside the caller's transaction; the relay publishes later.
+
+Rows are buffered and written with the transaction's other buffered rows before it commits.
+"""
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from shared.db.buffer import buffer_of
 from shared.events.envelope import CloudEvent
 from shared.events.registry import EventRegistry
 
@@ -18,17 +22,18 @@ class Outbox:
     def add(self, session: Session, event: CloudEvent) -> None:
         """Stage `event` for publishing on its registered topic, keyed by its subject."""
         topic = self._registry.get(event.type, event.dataversion).topic.name
-        session.execute(
-            insert(self._table).values(
-                topic=topic,
-                message_key=event.subject,
-                payload=event.to_json_bytes(),
-                headers={"ce_type": event.type, "ce_id": event.id},
-                event_id=event.id,
-                event_type=event.type,
-                created_at=datetime.now(UTC),
-                attempts=0,
-            )
+        buffer_of(session).insert(
+            self._table,
+            {
+                "topic": topic,
+                "message_key": event.subject,
+                "payload": event.to_json_bytes(),
+                "headers": {"ce_type": event.type, "ce_id": event.id},
+                "event_id": event.id,
+                "event_type": event.type,
+                "created_at": datetime.now(UTC),
+                "attempts": 0,
+            },
         )
 
     def add_raw(
@@ -41,13 +46,16 @@ class Outbox:
         headers: Mapping[str, str],
     ) -> None:
         """Stage an opaque message (a dead letter keeps the original bytes)."""
-        session.execute(
-            insert(self._table).values(
-                topic=topic,
-                message_key=key,
-                payload=payload,
-                headers=dict(headers),
-                created_at=datetime.now(UTC),
-                attempts=0,
-            )
+        buffer_of(session).insert(
+            self._table,
+            {
+                "topic": topic,
+                "message_key": key,
+                "payload": payload,
+                "headers": dict(headers),
+                "event_id": None,
+                "event_type": None,
+                "created_at": datetime.now(UTC),
+                "attempts": 0,
+            },
         )

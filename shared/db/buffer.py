@@ -1,0 +1,84 @@
+"""Writes collected during a unit of work and sent in one round trip per table.
+
+Handlers of a batch of events add rows here instead of executing one INSERT per event; the
+buffer is written before the transaction commits (or earlier, when the owner flushes it,
+e.g. at the end of a savepoint), in foreign-key order.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, event, insert
+from sqlalchemy.orm import Session, sessionmaker
+
+_KEY = "cockpit.write_buffer"
+
+FlushHook = Callable[[Session], None]
+T = TypeVar("T")
+
+
+class WriteBuffer:
+    def __init__(self) -> None:
+        self._rows: dict[Table, list[dict[str, Any]]] = {}
+        self._hooks: dict[str, FlushHook] = {}
+        self._state: dict[str, Any] = {}
+
+    def state(self, name: str, factory: Callable[[], T]) -> T:
+        """Per-unit working state (e.g. rows loaded for a batch), forgotten on flush/discard.
+
+        After a flush the database holds everything, so a handler reloads what it needs; after
+        a discard (a rolled-back savepoint) the state may describe writes that never happened.
+        """
+        if name not in self._state:
+            self._state[name] = factory()
+        return self._state[name]  # type: ignore[no-any-return]
+
+    def insert(self, table: Table, row: dict[str, Any]) -> None:
+        self._rows.setdefault(table, []).append(row)
+
+    def before_inserts(self, name: str, hook: FlushHook) -> None:
+        """Run `hook` first on flush (e.g. to write parent rows that inserts refer to)."""
+        self._hooks.setdefault(name, hook)
+
+    def flush(self, session: Session) -> None:
+        hooks, self._hooks = self._hooks, {}
+        for hook in hooks.values():
+            hook(session)
+        rows, self._rows = self._rows, {}
+        self._state.clear()
+        for table in sorted(rows, key=_dependency_rank):
+            session.execute(insert(table), rows[table])
+
+    def discard(self) -> None:
+        self._rows.clear()
+        self._hooks.clear()
+        self._state.clear()
+
+
+def _dependency_rank(table: Table) -> int:
+    return table.metadata.sorted_tables.index(table)
+
+
+def buffer_of(session: Session) -> WriteBuffer:
+    buffer = session.info.get(_KEY)
+    if buffer is None:
+        buffer = session.info[_KEY] = WriteBuffer()
+    return buffer
+
+
+def flush_buffer(session: Session) -> None:
+    buffer = session.info.get(_KEY)
+    if buffer is not None:
+        buffer.flush(session)
+
+
+def discard_buffer(session: Session) -> None:
+    buffer = session.info.get(_KEY)
+    if buffer is not None:
+        buffer.discard()
+
+
+def install_buffer(session_factory: sessionmaker[Session]) -> None:
+    """Write pending rows before every commit; forget them when the transaction rolls back."""
+    event.listen(session_factory, "before_commit", flush_buffer)
+    event.listen(session_factory, "after_rollback", discard_buffer)
