@@ -46,8 +46,10 @@ def parse_events(body: bytes, content_type: str, limit: int) -> list[Any]:
             items = [json.loads(line) for line in lines]
         else:
             items = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise HTTPException(400, f"body is not valid JSON: {error}") from None
+    except (ValueError, RecursionError) as error:
+        # JSONDecodeError and UnicodeDecodeError are ValueErrors; so are integers longer than
+        # Python parses, and absurd nesting is a RecursionError: all malformed input.
+        raise HTTPException(400, f"body is not valid JSON: {str(error)[:200]}") from None
     if not isinstance(items, list):
         raise HTTPException(422, "expected a JSON array of events (or NDJSON lines)")
     if not items:

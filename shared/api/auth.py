@@ -3,11 +3,14 @@
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 ALL_DEPARTMENTS = ("sales", "marketing", "service", "finance")
 DEPARTMENT_SCOPES: dict[str, tuple[str, ...]] = {
@@ -63,27 +66,49 @@ class ApiKeyStore:
             return []
         with self._lock:
             if mtime != self._mtime:
-                self._keys = _parse(json.loads(self._path.read_text()))
+                try:
+                    self._keys = load_key_file(self._path)
+                except ValueError:
+                    # A half-written or broken file must not lock everybody out: keep the
+                    # keys that were valid and try the file again on the next request.
+                    log.exception(
+                        "API key file %s is invalid; keeping the previous keys", self._path
+                    )
+                    return self._keys
                 self._mtime = mtime
             return self._keys
 
 
-def _parse(document: dict[str, object]) -> list[_StoredKey]:
-    entries = document.get("keys")
+def load_key_file(path: Path) -> list[_StoredKey]:
+    """Parse a key file; ValueError naming the entry when anything is wrong."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path}: not readable JSON: {error}") from None
+    entries = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(entries, list):
-        raise ValueError("API key file needs a 'keys' list")
-    keys = []
-    for entry in entries:
-        algorithm, _, digest = str(entry["key_hash"]).partition(":")
-        if algorithm != "sha256" or len(digest) != 64:
-            raise ValueError(f"key {entry.get('name')!r}: key_hash must be sha256:<64 hex>")
-        principal = Principal(
-            name=str(entry["name"]),
-            department=str(entry["department"]),
-            scopes=frozenset(str(s) for s in entry.get("scopes", [])),
-        )
-        keys.append(_StoredKey(bytes.fromhex(digest), principal))
-    return keys
+        raise ValueError(f"{path}: needs a 'keys' list in a JSON object")
+    return [_parse_entry(index, entry) for index, entry in enumerate(entries)]
+
+
+def _parse_entry(index: int, entry: object) -> _StoredKey:
+    if not isinstance(entry, dict):
+        raise ValueError(f"key #{index}: must be an object")
+    missing = [f for f in ("name", "department", "key_hash") if not isinstance(entry.get(f), str)]
+    if missing:
+        raise ValueError(f"key #{index}: missing or not text: {', '.join(missing)}")
+    algorithm, _, digest = entry["key_hash"].partition(":")
+    try:
+        key_hash = bytes.fromhex(digest)
+    except ValueError:
+        key_hash = b""
+    if algorithm != "sha256" or len(key_hash) != 32:
+        raise ValueError(f"key {entry['name']!r}: key_hash must be sha256:<64 hex digits>")
+    scopes = entry.get("scopes", [])
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise ValueError(f"key {entry['name']!r}: scopes must be a list of text")
+    principal = Principal(entry["name"], entry["department"], frozenset(scopes))
+    return _StoredKey(key_hash, principal)
 
 
 def dev_key_specs() -> list[Principal]:

@@ -1,6 +1,7 @@
 """ASGI middleware: request ids, HTTP metrics by route template, and the body-size limit."""
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -12,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.api.problems import PROBLEM_CONTENT_TYPE
 from shared.logs import request_id_var
 from shared.metrics import ServiceMetrics
+
+log = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
@@ -32,11 +35,12 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
@@ -46,10 +50,25 @@ class RequestContextMiddleware:
         try:
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-                status = 413
-                await self._too_large(scope, send_with_id, request_id)
+                detail = f"request body exceeds {self.max_body_bytes} bytes"
+                await _send_problem(
+                    scope,
+                    send_with_id,
+                    request_id,
+                    status=413,
+                    title="Content too large",
+                    detail=detail,
+                )
                 return
             await self.app(scope, self._limited(receive), send_with_id)
+        except Exception:
+            log.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            detail = "The error was logged; quote the request id when reporting it."
+            await _send_problem(
+                scope, send_with_id, request_id, status=500, title="Internal error", detail=detail
+            )
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
@@ -75,25 +94,27 @@ class RequestContextMiddleware:
 
         return limited_receive
 
-    async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
-        body: dict[str, Any] = {
-            "type": "about:blank",
-            "title": "Content too large",
-            "status": 413,
-            "detail": f"request body exceeds {self.max_body_bytes} bytes",
-            "instance": scope["path"],
-            "request_id": request_id,
+
+async def _send_problem(
+    scope: Scope, send: Send, request_id: str, *, status: int, title: str, detail: str
+) -> None:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": scope["path"],
+        "request_id": request_id,
+    }
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+                (b"content-length", str(len(payload)).encode()),
+            ],
         }
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+    )
+    await send({"type": "http.response.body", "body": payload})

@@ -102,9 +102,3 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             errors=errors,
         )
-
-    @app.exception_handler(Exception)
-    async def unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(
-            500, "Internal error", "The error was logged.", instance=request.url.path
-        )

@@ -1,8 +1,19 @@
 """Value types used by several event contracts."""
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+
+def _rfc3339_text(value: Any) -> Any:
+    # Lax validation would read a number as Unix seconds; an event time must be written out.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an RFC 3339 date-time text with offset")
+    return value
+
+
+EventTime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CustomerKind = Literal["person", "organization"]

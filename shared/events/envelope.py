@@ -4,7 +4,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events.common import EventTime
 
 
 class CloudEvent(BaseModel):
@@ -19,7 +21,7 @@ class CloudEvent(BaseModel):
     )
     type: str = Field(min_length=1, description="Event type, e.g. customer.registered.")
     subject: str | None = Field(default=None, description="Customer id the event is about.")
-    time: AwareDatetime = Field(description="When it happened, RFC 3339 with offset.")
+    time: EventTime = Field(description="When it happened, RFC 3339 with offset.")
     datacontenttype: Literal["application/json"] = Field(default="application/json")
     dataschema: str | None = Field(default=None, description="URI of the payload schema.")
     dataversion: int = Field(

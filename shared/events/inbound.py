@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import AwareDatetime, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from shared.events.common import (
     Consent,
@@ -10,6 +10,7 @@ from shared.events.common import (
     CountryCode,
     CustomerKind,
     CustomerRef,
+    EventTime,
     StrictInput,
 )
 
@@ -20,7 +21,7 @@ class InboundEvent(StrictInput):
     id: str = Field(min_length=1, max_length=200, description="Unique per source.")
     type: str = Field(min_length=1, max_length=100, description="e.g. customer.upserted.")
     source: str = Field(min_length=1, max_length=64, description="Sending system, e.g. crm.")
-    time: AwareDatetime = Field(description="When it happened, RFC 3339 with offset.")
+    time: EventTime = Field(description="When it happened, RFC 3339 with offset.")
     data: dict[str, Any] = Field(description="Payload, validated by the type's model.")
 
 

@@ -1,0 +1,49 @@
+"""One profiles runtime and server per database kind, shared by every test in this folder."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.profiles.bootstrap import DEFINITION as PROFILES
+from shared.broker import EmbeddedBroker
+from tests.fixtures.http import serving
+from tests.fixtures.services import build_runtime
+from tests.integration.api.support import MAX_BATCH_EVENTS, MAX_BODY_BYTES, Profiles
+
+
+@pytest.fixture(scope="package", params=["sqlite", "postgresql"])
+def served_profiles(
+    request: pytest.FixtureRequest,
+    broker: EmbeddedBroker,
+    api_keys: tuple[Path, dict[str, str]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Profiles]:
+    """One migrated runtime and server per database kind, with small limits to test against.
+
+    `database_factory` is function-scoped, so this package-scoped twin makes the database
+    the same way: a SQLite file, or a database on the session's PostgreSQL server.
+    """
+    if request.param == "postgresql":
+        database_url = request.getfixturevalue("postgres").create("profiles_api")
+    else:
+        database_url = f"sqlite:///{tmp_path_factory.mktemp('profiles_api') / 'profiles.db'}"
+    keys_file, keys = api_keys
+    runtime = build_runtime(
+        PROFILES,
+        database_url=database_url,
+        bootstrap_servers=broker.bootstrap_servers,
+        api_keys_file=keys_file,
+        max_body_bytes=MAX_BODY_BYTES,
+        max_batch_events=MAX_BATCH_EVENTS,
+    )
+    with serving(PROFILES.build_app(runtime)) as url, httpx.Client(base_url=url) as client:
+        yield Profiles(runtime, client, keys)
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def profiles(served_profiles: Profiles) -> Profiles:
+    served_profiles.empty_tables()
+    return served_profiles
