@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import queue
+import re
 import shutil
 import signal
 import sqlite3
@@ -41,6 +42,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import kafka
+import kafka.record.util as kafka_record_util
 import psycopg
 from psycopg import sql
 
@@ -322,6 +325,19 @@ class Counter:
             row = self._pg.execute(query).fetchone()  # type: ignore[arg-type]
         assert row is not None
         return tuple(int(v or 0) for v in row)
+
+    def backend_cpu(self, database: str) -> dict[int, float]:
+        """CPU seconds so far of each PostgreSQL backend serving `database` (not this one).
+
+        Only when the server runs on this machine (its processes visible in /proc)."""
+        if self._pg is None:
+            return {}
+        rows = self._pg.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchall()
+        found = {int(pid): proc_cpu_seconds(int(pid)) for (pid,) in rows}
+        return {pid: cpu for pid, cpu in found.items() if cpu is not None}
 
     def close(self) -> None:
         if self._sqlite is not None:
@@ -659,6 +675,11 @@ def run_project(
         broker_cpu_before = proc_cpu_seconds(broker_pid) if broker_pid else None
         machine_before = system_cpu_busy()
         self_cpu_before = time.process_time()
+        db_names = {
+            label: url.rsplit("/", 1)[1]
+            for label, url in (("profiles", profiles_url), ("segmentation", segmentation_url))
+        }
+        db_cpu_before = {label: profiles_db.backend_cpu(name) for label, name in db_names.items()}
 
         posting = Posting(f"{base}/v1/events", api_key, args.clients, bodies)
         posting.start()
@@ -710,6 +731,12 @@ def run_project(
         if broker_pid and broker_cpu_before is not None:
             cpu["broker"] = round((proc_cpu_seconds(broker_pid) or 0.0) - broker_cpu_before, 2)
         cpu["bench clients"] = round(time.process_time() - self_cpu_before, 2)
+        for label, name in db_names.items():
+            after = profiles_db.backend_cpu(name)
+            if after:  # backends that ended during the run are missed: pools keep theirs
+                before = db_cpu_before[label]
+                used = sum(cpu_s - before.get(pid, 0.0) for pid, cpu_s in after.items())
+                cpu[f"postgres ({label} db)"] = round(used, 2)
         busy_after, total_after = system_cpu_busy()
         machine_busy = (busy_after - machine_before[0]) / max(1.0, total_after - machine_before[1])
         for service in services:
@@ -797,6 +824,10 @@ def summary(args: argparse.Namespace, a: dict[str, Any], b: dict[str, Any]) -> d
             "cpus": os.cpu_count(),
             "load_average_at_start": args.load_at_start,
             "python": platform.python_version(),
+            "kafka_python": kafka.__version__,
+            # Without the crc32c C extension kafka-python checksums every record batch in pure
+            # Python (~0.2 s/MiB on a laptop core), on both produce and fetch.
+            "crc32c_c_extension": kafka_record_util.crc32c_c is not None,
             "platform": platform.platform(),
         },
         "settings_from_env": {
@@ -857,6 +888,11 @@ def render(result: dict[str, Any]) -> str:
             f"{k} {v:.0f} MiB" if v is not None else f"{k} ?" for k, v in b["peak_rss_mib"].items()
         ),
     ]
+    if not result["machine"]["crc32c_c_extension"]:
+        lines.append(
+            "note               no crc32c C extension: kafka-python checksums in pure Python, "
+            "which caps the raw baseline (and the relay and consumers) on CPU"
+        )
     return "\n".join(lines)
 
 
@@ -914,6 +950,7 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)  # also when started with SIGINT ignored
     run_id = uuid.uuid4().hex[:8]
     work_dir = Path(tempfile.mkdtemp(prefix="cockpit-bench-"))
     log(
@@ -958,9 +995,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_save:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         path = RESULTS_DIR / f"backbone-{args.database}.json"
-        path.write_text(json.dumps(result, indent=2) + "\n")
+        path.write_text(compact_json(result) + "\n")
         log(f"\nwritten to {path.relative_to(ROOT)}")
     return 0
+
+
+def compact_json(document: dict[str, Any]) -> str:
+    """Indented JSON with each list of plain numbers on one line (the timeline rows)."""
+    text = json.dumps(document, indent=2)
+    return re.sub(
+        r"\[\s+(-?[\d.]+(?:,\s+-?[\d.]+)*)\s+\]",
+        lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]",
+        text,
+    )
 
 
 def _print_tails(services: list[Service]) -> None:

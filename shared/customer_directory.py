@@ -18,7 +18,6 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    insert,
     select,
     update,
 )
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.api.auth import Principal
 from shared.api.deps import require
-from shared.db.buffer import buffer_of
+from shared.db.buffer import buffer_of, insert_rows
 from shared.db.types import UTCDateTime
 from shared.events.customers import CustomerSnapshot
 from shared.events.envelope import CloudEvent
@@ -132,8 +131,7 @@ class CustomerDirectory:
             {**p.row, "key": p.row["customer_id"]} for p in pending if not p.is_new and p.row
         ]
         table = self._table
-        if inserts:
-            session.execute(insert(table), inserts)
+        insert_rows(session, table, inserts)
         if updates:
             session.execute(
                 update(table)

@@ -3,10 +3,11 @@
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from services.profiles.models import Customer, CustomerReference
+from shared.db.buffer import insert_rows
 
 CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 REFERENCES: Table = CustomerReference.__table__  # type: ignore[assignment]
@@ -72,8 +73,7 @@ class CustomerRepository:
         )
 
     def insert_customers(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(CUSTOMERS), rows)
+        insert_rows(self.session, CUSTOMERS, rows)
 
     def update_customers(self, rows: list[dict[str, Any]]) -> None:
         if not rows:

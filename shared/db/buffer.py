@@ -8,10 +8,14 @@ e.g. at the end of a savepoint), in foreign-key order.
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event, insert
+from psycopg import sql as psycopg_sql
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Column, Dialect, Table, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 _KEY = "cockpit.write_buffer"
+# Below this many rows the COPY set-up costs more than an executemany saves.
+COPY_THRESHOLD = 20
 
 FlushHook = Callable[[Session], None]
 T = TypeVar("T")
@@ -47,12 +51,46 @@ class WriteBuffer:
         rows, self._rows = self._rows, {}
         self._state.clear()
         for table in sorted(rows, key=_dependency_rank):
-            session.execute(insert(table), rows[table])
+            insert_rows(session, table, rows[table])
 
     def discard(self) -> None:
         self._rows.clear()
         self._hooks.clear()
         self._state.clear()
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one round trip; COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    names = list(rows[0])
+    uniform = all(len(row) == len(names) and all(n in row for n in names) for row in rows)
+    if connection.dialect.name != "postgresql" or len(rows) < COPY_THRESHOLD or not uniform:
+        session.execute(insert(table), rows)
+        return
+    columns = [table.c[name] for name in names]
+    processors = [_copy_processor(column, connection.dialect) for column in columns]
+    statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        psycopg_sql.Identifier(table.name),
+        psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(name) for name in names),
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    proc(row[name]) if proc is not None else row[name]
+                    for name, proc in zip(names, processors, strict=True)
+                ]
+            )
+
+
+def _copy_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    if isinstance(column.type, JSON):
+        return lambda value: None if value is None else Json(value)
+    return column.type.bind_processor(dialect)
 
 
 def _dependency_rank(table: Table) -> int:

@@ -1,9 +1,18 @@
 """Value types used by several event contracts."""
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 
 def _rfc3339_text(value: Any) -> Any:
@@ -14,6 +23,20 @@ def _rfc3339_text(value: Any) -> Any:
 
 
 EventTime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+
+# One @, no spaces, a dot in the domain: what a CRM export must satisfy. Deliverability is
+# not this system's business, and a full RFC 5322 parser costs more than the rest of
+# ingesting an event.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def _email(value: str) -> str:
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("not an e-mail address")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CustomerKind = Literal["person", "organization"]

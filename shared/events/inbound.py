@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 from shared.events.common import (
     Consent,
@@ -10,6 +10,7 @@ from shared.events.common import (
     CountryCode,
     CustomerKind,
     CustomerRef,
+    Email,
     EventTime,
     StrictInput,
 )
@@ -31,7 +32,7 @@ class CustomerUpserted(StrictInput):
     customer: CustomerRef = Field(description="The customer in the sending system.")
     kind: CustomerKind = Field(description="person or organization.")
     name: str = Field(min_length=1, max_length=300, description="Full name or company name.")
-    email: EmailStr | None = Field(default=None, description="E-mail address.")
+    email: Email | None = Field(default=None, description="E-mail address.")
     phone: str | None = Field(default=None, max_length=50, description="Phone number.")
     customer_number: str | None = Field(default=None, max_length=100)
     external_ids: list[CustomerRef] = Field(

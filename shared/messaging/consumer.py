@@ -206,6 +206,9 @@ class ConsumerLoop:
     def _apply_isolated(self, session: Session, item: _Item) -> str:
         error: Exception | None = None
         for attempt in range(1, self._max_attempts + 1):
+            # Write what earlier messages buffered (their effects, dead letters) first, so a
+            # failed attempt discards only its own writes.
+            flush_buffer(session)
             try:
                 with session.begin_nested():
                     self._handle(session, item)

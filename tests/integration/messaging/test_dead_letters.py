@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from kafka.consumer.fetcher import ConsumerRecord
 from sqlalchemy.orm import Session
 
 from services.segmentation.bootstrap import DEFINITION as SEGMENTATION
@@ -29,7 +30,9 @@ CUSTOMERS = topics.CUSTOMERS.name
 
 
 @pytest.fixture
-def segmentation(broker: EmbeddedBroker, database_factory, api_keys: tuple[Path, dict[str, str]]):  # type: ignore[no-untyped-def]
+def segmentation(
+    broker: EmbeddedBroker, database_factory, api_keys: tuple[Path, dict[str, str]]
+) -> Runtime:
     return build_runtime(
         SEGMENTATION,
         database_url=database_factory("segmentation"),
@@ -38,7 +41,9 @@ def segmentation(broker: EmbeddedBroker, database_factory, api_keys: tuple[Path,
     )
 
 
-def dead_letters(broker: EmbeddedBroker, topic: str, key: str | None = None) -> list:  # type: ignore[type-arg]
+def dead_letters(
+    broker: EmbeddedBroker, topic: str, key: str | None = None
+) -> list[ConsumerRecord]:
     return [
         record
         for record in read_topic(broker.bootstrap_servers, f"{topic}.dlq")
@@ -116,7 +121,7 @@ def consumed_from(topic: str) -> float:
 
 def consume_all(
     broker: EmbeddedBroker, runtime: Runtime, topic: str, handler: FailingFor, count: int
-) -> list:  # type: ignore[type-arg]
+) -> list[ConsumerRecord]:
     """Run a consumer loop and the relay until `count` messages are handled; the dead letters."""
     dispatcher = CloudEventDispatcher(runtime.registry, {"customer.registered": handler})
     loop = runtime.consumer(f"retries-{uuid.uuid4().hex[:8]}", [topic], dispatcher)
