@@ -46,12 +46,19 @@ def new_event(
     time: datetime | None = None,
     correlation_id: str | None = None,
 ) -> CloudEvent:
-    return CloudEvent(
+    when = time or datetime.now(UTC)
+    if when.tzinfo is None:
+        raise ValueError("event time must be timezone-aware")
+    # The payload model has validated `data` and every other field is made here, so the
+    # envelope is built without validating it a second time.
+    return CloudEvent.model_construct(
+        specversion="1.0",
+        datacontenttype="application/json",
         id=str(uuid.uuid4()),
         source=source,
         type=type,
         subject=subject,
-        time=time or datetime.now(UTC),
+        time=when,
         dataversion=version,
         dataschema=f"urn:kundencockpit:schema:{type}:v{version}",
         correlationid=correlation_id,
