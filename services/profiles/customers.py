@@ -1,6 +1,5 @@
 """Applying a customer.upserted event: resolve the identity, store, publish the snapshot."""
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from services.profiles.identity import identity_set
 from shared.events.customers import CustomerRegistered, CustomerUpdated, ExternalReference
 from shared.events.envelope import new_event
 from shared.events.inbound import CustomerUpserted, InboundEvent
+from shared.ids import new_id
 from shared.messaging.outbox import Outbox
 
 SOURCE = "/profiles"
@@ -41,7 +41,7 @@ class CustomerUpserts:
         now = datetime.now(UTC)
         if resolution.customer_id is None:
             row = {
-                "customer_id": str(uuid.uuid4()),
+                "customer_id": new_id(),
                 "revision": 1,
                 "created_at": now,
                 "updated_at": now,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.buffer import buffer_of
+from shared.db.uow import UnitOfWork
 from shared.events.inbound import InboundEvent
 from shared.messaging.inbox import already_seen
 from shared.metrics import ServiceMetrics
@@ -105,8 +106,9 @@ class Ingestion:
         applied: dict[int, ItemResult] = {}
         for attempt in (1, 2):
             try:
-                with self._session_factory() as session, session.begin():
-                    applied = {r.index: r for r in self.apply(session, valid)}
+                with UnitOfWork(self._session_factory) as uow:
+                    applied = {r.index: r for r in self.apply(uow.session, valid)}
+                    uow.commit()
                 break
             except IntegrityError:
                 # A concurrent request stored the same event or customer first; the second

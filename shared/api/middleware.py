@@ -4,13 +4,13 @@ import json
 import logging
 import re
 import time
-import uuid
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.api.problems import PROBLEM_CONTENT_TYPE
+from shared.ids import new_id
 from shared.logs import request_id_var
 from shared.metrics import ServiceMetrics
 
@@ -31,7 +31,7 @@ class RequestContextMiddleware:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         supplied = headers.get("x-request-id", "")
-        request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        request_id = supplied if _REQUEST_ID.match(supplied) else new_id()
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500

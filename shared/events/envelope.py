@@ -1,12 +1,12 @@
 """CloudEvents 1.0 envelope (JSON format), as every service publishes and consumes it."""
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.common import EventTime
+from shared.ids import new_id
 
 
 class CloudEvent(BaseModel):
@@ -54,7 +54,7 @@ def new_event(
     return CloudEvent.model_construct(
         specversion="1.0",
         datacontenttype="application/json",
-        id=str(uuid.uuid4()),
+        id=new_id(),
         source=source,
         type=type,
         subject=subject,

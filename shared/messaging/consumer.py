@@ -1,5 +1,6 @@
 """The consumer loop: one transaction per polled batch, inbox dedupe, DLQ through the outbox."""
 
+import contextlib
 import logging
 import threading
 import time
@@ -8,15 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
-from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db.buffer import discard_buffer, flush_buffer
+from shared.db.buffer import discard_buffer, flush_buffer, insert_rows
+from shared.db.uow import UnitOfWork
 from shared.logs import event_id_var
 from shared.messaging.inbox import already_seen
 from shared.messaging.outbox import Outbox
@@ -69,6 +70,25 @@ class _Item:
         return f"kafka:{r.topic}", f"{r.partition}:{r.offset}"
 
 
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Offsets are committed after every batch, so a revocation loses nothing; the lag
+    gauges of partitions that moved away are dropped so they do not report stale values."""
+
+    def __init__(self, name: str, metrics: ServiceMetrics) -> None:
+        self._name = name
+        self._metrics = metrics
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        for tp in revoked:
+            with contextlib.suppress(KeyError):
+                self._metrics.consumer_lag.remove(tp.topic, str(tp.partition))
+        if revoked:
+            log.info("consumer %s gave up %d partitions", self._name, len(revoked))
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        log.info("consumer %s assigned %d partitions", self._name, len(assigned))
+
+
 class ConsumerLoop:
     def __init__(
         self,
@@ -107,7 +127,7 @@ class ConsumerLoop:
                 backoff = min(backoff * 2, 10.0)
                 continue
             try:
-                consumer.subscribe(self._topics)
+                consumer.subscribe(self._topics, listener=_Rebalance(self.name, self._metrics))
                 self._consume(consumer, stop)
                 backoff = 0.5
             except Exception:
@@ -174,7 +194,8 @@ class ConsumerLoop:
             return _Item(record, poison=str(error))
 
     def _apply(self, items: list[_Item], *, isolate: bool) -> list[str]:
-        with self._session_factory() as session, session.begin():
+        with UnitOfWork(self._session_factory) as uow:
+            session = uow.session
             seen = already_seen(session, self._inbox, self.name, (item.inbox_key for item in items))
             fresh = [i.decoded for i in items if i.decoded and i.inbox_key not in seen]
             self._handler.prepare(session, fresh)
@@ -199,8 +220,8 @@ class ConsumerLoop:
                 new_inbox.append(self._inbox_row(key, outcome))
                 outcomes.append(outcome)
             flush_buffer(session)
-            if new_inbox:
-                session.execute(insert(self._inbox), new_inbox)
+            insert_rows(session, self._inbox, new_inbox)
+            uow.commit()
         return outcomes
 
     def _apply_isolated(self, session: Session, item: _Item) -> str:
