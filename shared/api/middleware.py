@@ -31,7 +31,7 @@ class RequestContextMiddleware:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         supplied = headers.get("x-request-id", "")
-        request_id = supplied if _REQUEST_ID.match(supplied) else new_id()
+        request_id = supplied if _REQUEST_ID.match(supplied) else new_id().replace("-", "")
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
