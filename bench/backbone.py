@@ -445,7 +445,7 @@ class Sample:
 class Posting:
     """Client threads posting request bodies from a shared queue."""
 
-    url: str
+    urls: list[str]
     api_key: str
     clients: int
     bodies: list[tuple[int, bytes]]
@@ -466,12 +466,17 @@ class Posting:
         self.started = time.perf_counter()
         for k in range(self.clients):
             thread = threading.Thread(
-                target=self._client, args=(work, done), name=f"client-{k}", daemon=True
+                target=self._client,
+                args=(self.urls[k % len(self.urls)], work, done),
+                name=f"client-{k}",
+                daemon=True,
             )
             self._threads.append(thread)
             thread.start()
 
-    def _client(self, work: queue.SimpleQueue[tuple[int, bytes]], done: Iterator[int]) -> None:
+    def _client(
+        self, url: str, work: queue.SimpleQueue[tuple[int, bytes]], done: Iterator[int]
+    ) -> None:
         headers = {"X-API-Key": self.api_key, "Content-Type": "application/json"}
         with httpx.Client(timeout=httpx.Timeout(300.0), headers=headers) as client:
             while not self._stop.is_set():
@@ -480,7 +485,7 @@ class Posting:
                 except queue.Empty:
                     break
                 try:
-                    accepted = self._post(client, count, body)
+                    accepted = self._post(client, url, count, body)
                 except Exception as error:
                     with self._lock:
                         self.errors.append(f"{type(error).__name__}: {error}")
@@ -491,10 +496,10 @@ class Posting:
         if next(done) == self.clients:
             self.finished = time.perf_counter() - self.started
 
-    def _post(self, client: httpx.Client, count: int, body: bytes) -> int:
+    def _post(self, client: httpx.Client, url: str, count: int, body: bytes) -> int:
         for _ in range(100):
             started = time.perf_counter()
-            response = client.post(self.url, content=body)
+            response = client.post(url, content=body)
             if response.status_code == 429:
                 time.sleep(float(response.headers.get("Retry-After", "1")))
                 continue
@@ -631,16 +636,27 @@ def run_project(
             "profiles topics",
         )
 
-        for label, argv in (
-            ("profiles serve", ["-m", "services.profiles", "serve"]),
-            ("profiles worker", ["-m", "services.profiles", "worker"]),
-            ("segmentation worker", ["-m", "services.segmentation", "worker"]),
-        ):
+        # The API is stateless: replicas on their own ports share the database, as they
+        # would behind a load balancer; the clients spread over them.
+        api_ports = [profiles_port] + [free_port() for _ in range(args.api_replicas - 1)]
+        launches = [
+            (
+                f"profiles serve {i + 1}" if len(api_ports) > 1 else "profiles serve",
+                ["-m", "services.profiles", "serve"],
+                {"PROFILES_PORT": str(port)},
+            )
+            for i, port in enumerate(api_ports)
+        ]
+        launches += [
+            ("profiles worker", ["-m", "services.profiles", "worker"], {}),
+            ("segmentation worker", ["-m", "services.segmentation", "worker"], {}),
+        ]
+        for label, argv, extra_env in launches:
             service = Service(label, argv, work_dir / (label.replace(" ", "-") + ".log"))
             services.append(service)
-            service.start(env)
-        base = f"http://127.0.0.1:{profiles_port}"
-        ready_s = wait_ready(f"{base}/readyz", services)
+            service.start({**env, **extra_env})
+        api_urls = [f"http://127.0.0.1:{port}/v1/events" for port in api_ports]
+        ready_s = max(wait_ready(f"http://127.0.0.1:{port}/readyz", services) for port in api_ports)
         log(f"    profiles ready after {ready_s:.1f} s; warming up with {WARMUP_EVENTS} events")
 
         profiles_db = Counter(profiles_url)
@@ -653,9 +669,9 @@ def run_project(
         # Warm-up: imports, connection pools, the relay's producer and segmentation's group
         # join happen before the clock, as in a service that has been running for a while.
         warm = Posting(
-            f"{base}/v1/events",
+            api_urls,
             api_key,
-            1,
+            len(api_urls),
             request_bodies(WARMUP_EVENTS, WARMUP_EVENTS, run_id, "w"),
         )
         warm.start()
@@ -681,7 +697,7 @@ def run_project(
         }
         db_cpu_before = {label: profiles_db.backend_cpu(name) for label, name in db_names.items()}
 
-        posting = Posting(f"{base}/v1/events", api_key, args.clients, bodies)
+        posting = Posting(api_urls, api_key, args.clients, bodies)
         posting.start()
         samples = [Sample(0.0, 0, 0, 0, 0)]
         last_progress_line = 0.0
@@ -819,6 +835,7 @@ def summary(args: argparse.Namespace, a: dict[str, Any], b: dict[str, Any]) -> d
         "partitions": args.partitions,
         "batch": args.batch,
         "clients": args.clients,
+        "api_replicas": args.api_replicas,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
             "cpus": os.cpu_count(),
@@ -904,6 +921,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=100_000, help="N (default 100000)")
     parser.add_argument("--batch", type=int, default=1000, help="events per POST (default 1000)")
     parser.add_argument("--clients", type=int, default=2, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--api-replicas", type=int, default=2, help="profiles API processes (stateless replicas)"
+    )
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument(
         "--partitions",

@@ -4,6 +4,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -177,10 +178,12 @@ class ConsumerLoop:
                 raise
             # One message failed: redo the batch with a savepoint per message.
             outcomes = self._apply(items, isolate=True)
-        for item, outcome in zip(items, outcomes, strict=True):
-            self._metrics.events_consumed.labels(item.record.topic, outcome).inc()
+        pairs = zip(items, outcomes, strict=True)
+        tally = Counter((item.record.topic, outcome) for item, outcome in pairs)
+        for (topic, outcome), count in tally.items():
+            self._metrics.events_consumed.labels(topic, outcome).inc(count)
             if outcome == "dead_lettered":
-                self._metrics.dlq_messages.labels(item.record.topic).inc()
+                self._metrics.dlq_messages.labels(topic).inc(count)
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for record in records:
             tp = TopicPartition(record.topic, record.partition)

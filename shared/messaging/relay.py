@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,8 +66,9 @@ class OutboxRelay:
 
     def publish_batch(self) -> int:
         """Publish up to one batch of pending rows; return how many were published."""
+        o = self._outbox.c
         query = (
-            select(self._outbox)
+            select(o.id, o.topic, o.message_key, o.payload, o.headers)
             .where(self._outbox.c.sent_at.is_(None))
             .order_by(self._outbox.c.id)
             .limit(self._batch_size)
@@ -101,7 +103,7 @@ class OutboxRelay:
             oldest = oldest.replace(tzinfo=UTC)
         return int(count), max(0.0, (datetime.now(UTC) - oldest).total_seconds())
 
-    def _send(self, rows: Sequence[Row[Any]]) -> None:
+    def _send(self, rows: Sequence[Row[Any, Any, Any, Any, Any]]) -> None:
         if not rows:
             return
         producer = self._producer or self._producer_factory()
@@ -116,9 +118,10 @@ class OutboxRelay:
             for row in rows
         ]
         producer.flush(timeout=30)
-        for row, future in zip(rows, futures, strict=True):
+        for future in futures:
             future.get(timeout=0)
-            self._metrics.events_published.labels(row.topic).inc()
+        for topic, count in Counter(row.topic for row in rows).items():
+            self._metrics.events_published.labels(topic).inc(count)
 
     def _mark_sent(self, session: Session, ids: list[int]) -> None:
         if ids:
