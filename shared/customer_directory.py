@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.api.auth import Principal
 from shared.api.deps import require
 from shared.db.buffer import buffer_of, insert_rows
+from shared.db.lookup import one_of
 from shared.db.types import UTCDateTime
 from shared.events.customers import CustomerSnapshot
 from shared.events.envelope import CloudEvent
@@ -115,7 +116,7 @@ class CustomerDirectory:
             chunk = missing[start : start + 500]
             rows = session.execute(
                 select(self._table.c.customer_id, self._table.c.revision).where(
-                    self._table.c.customer_id.in_(chunk)
+                    one_of(session, self._table.c.customer_id, chunk)
                 )
             )
             for customer_id, revision in rows:

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from shared.db.lookup import one_of
+
 CHUNK = 500
 
 
@@ -24,7 +26,7 @@ def already_seen(
                 select(inbox.c.event_id).where(
                     inbox.c.consumer == consumer,
                     inbox.c.source == source,
-                    inbox.c.event_id.in_(event_ids[start : start + CHUNK]),
+                    one_of(session, inbox.c.event_id, event_ids[start : start + CHUNK]),
                 )
             )
             seen.update((source, event_id) for (event_id,) in rows)

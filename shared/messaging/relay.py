@@ -11,6 +11,7 @@ from kafka import KafkaProducer
 from sqlalchemy import Row, Table, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.db.lookup import one_of
 from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class OutboxRelay:
         if ids:
             session.execute(
                 update(self._outbox)
-                .where(self._outbox.c.id.in_(ids))
+                .where(one_of(session, self._outbox.c.id, ids))
                 .values(sent_at=datetime.now(UTC), attempts=self._outbox.c.attempts + 1)
             )
 
