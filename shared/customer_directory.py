@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.api.auth import Principal
-from shared.api.deps import require
+from shared.api.deps import CustomerIdPath, require
 from shared.db.buffer import buffer_of, insert_rows
 from shared.db.lookup import one_of
 from shared.db.types import UTCDateTime
@@ -172,7 +172,8 @@ def directory_router(
 
     @router.get("/customers/{customer_id}")
     def get_customer(
-        customer_id: str, principal: Annotated[Principal, Depends(require("customers:read"))]
+        customer_id: CustomerIdPath,
+        principal: Annotated[Principal, Depends(require("customers:read"))],
     ) -> DirectoryCustomer:
         """The customer as this service knows it, with the event it reflects."""
         with session_factory() as session:

@@ -19,7 +19,7 @@ from services.profiles.schemas import (
 )
 from shared.api.app import create_app
 from shared.api.auth import Principal
-from shared.api.deps import require
+from shared.api.deps import CustomerIdPath, require
 from shared.events.inbound import InboundEvent
 from shared.runtime import Runtime
 
@@ -97,7 +97,8 @@ def customers_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/customers/{customer_id}")
     def get_customer(
-        customer_id: str, principal: Annotated[Principal, Depends(require("customers:read"))]
+        customer_id: CustomerIdPath,
+        principal: Annotated[Principal, Depends(require("customers:read"))],
     ) -> CustomerView:
         """One customer with its source-system references."""
         with runtime.session_factory() as session:
@@ -111,9 +112,12 @@ def customers_router(runtime: Runtime) -> APIRouter:
             ]
             view = CustomerView.model_validate({**customer.__dict__, "references": references})
         if not principal.has("pii:read"):
-            masked = dict.fromkeys(PII_FIELDS)
+            masked: dict[str, object] = dict.fromkeys(PII_FIELDS)
+            # Free attributes and source-system ids (a shop id is often an e-mail address)
+            # may hold personal data of any kind.
+            masked.update(attributes={}, references=[])
             if view.kind == "person":
-                masked["name"] = None
+                masked.update(name=None, postal_code=None)
             view = view.model_copy(update=masked)
         return view
 

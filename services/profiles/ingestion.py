@@ -1,6 +1,7 @@
 """Idempotent ingestion of source-system events, per item: accepted, duplicate or rejected."""
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -8,10 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.buffer import buffer_of
+from shared.db.errors import TemporarilyUnavailableError, is_transient
 from shared.db.uow import UnitOfWork
 from shared.events.inbound import InboundEvent
 from shared.messaging.inbox import already_seen
@@ -20,6 +22,7 @@ from shared.metrics import ServiceMetrics
 log = logging.getLogger(__name__)
 
 INGEST_CONSUMER = "profiles.ingest"
+ATTEMPTS = 3
 
 InboundHandler = Callable[[Session, InboundEvent, Any], str | None]
 InboundPreparer = Callable[[Session, list[tuple[InboundEvent, Any]]], None]
@@ -104,24 +107,29 @@ class Ingestion:
         checked = [self.validate(i, raw) for i, raw in enumerate(raw_items)]
         valid = [item for item in checked if isinstance(item, ValidItem)]
         applied: dict[int, ItemResult] = {}
-        for attempt in (1, 2):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 with UnitOfWork(self._session_factory) as uow:
                     applied = {r.index: r for r in self.apply(uow.session, valid)}
                     uow.commit()
                 break
-            except IntegrityError:
-                # A concurrent request stored the same event or customer first; the second
-                # pass sees it and reports a duplicate or updates that customer instead.
-                if attempt == 2:
+            except DBAPIError as error:
+                # A concurrent request stored the same event or customer first, or the two
+                # deadlocked: the next pass sees the winner's rows and reports a duplicate or
+                # updates that customer instead.
+                if not is_transient(error):
                     raise
+                if attempt == ATTEMPTS:
+                    raise TemporarilyUnavailableError("concurrent changes; retry") from error
+                time.sleep(0.05 * attempt)
         results = [
             applied.get(item.index, item) if isinstance(item, ValidItem) else item
             for item in checked
         ]
         final = [r for r in results if isinstance(r, ItemResult)]
         for result in final:
-            self._metrics.ingested_events.labels(result.type or "unknown", result.status).inc()
+            label = result.type if result.type in self._routes else "unsupported"
+            self._metrics.ingested_events.labels(label, result.status).inc()
         return final
 
     def apply(self, session: Session, items: Sequence[ValidItem]) -> list[ItemResult]:

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Security
+from fastapi import Depends, HTTPException, Path, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.api.auth import ApiKeyStore, Principal
@@ -42,3 +42,14 @@ def require(*scopes: str) -> Callable[[Principal], Principal]:
         return principal
 
     return check
+
+
+CustomerIdPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Canonical customer id.",
+    ),
+]

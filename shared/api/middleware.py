@@ -33,14 +33,14 @@ class RequestContextMiddleware:
         supplied = headers.get("x-request-id", "")
         request_id = supplied if _REQUEST_ID.match(supplied) else new_id().replace("-", "")
         token = request_id_var.set(request_id)
-        started = time.perf_counter()
+        began = time.perf_counter()
         status = 500
-        started = False
+        responding = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status, responding
             if message["type"] == "http.response.start":
-                status, started = message["status"], True
+                status, responding = message["status"], True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
@@ -63,7 +63,7 @@ class RequestContextMiddleware:
             await self.app(scope, self._limited(receive), send_with_id)
         except Exception:
             log.exception("unhandled error in %s %s", scope["method"], scope["path"])
-            if started:
+            if responding:
                 raise
             detail = "The error was logged; quote the request id when reporting it."
             await _send_problem(
@@ -74,9 +74,7 @@ class RequestContextMiddleware:
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"]
             self.metrics.http_requests.labels(method, template, str(status)).inc()
-            self.metrics.http_duration.labels(method, template).observe(
-                time.perf_counter() - started
-            )
+            self.metrics.http_duration.labels(method, template).observe(time.perf_counter() - began)
             request_id_var.reset(token)
 
     def _limited(self, receive: Receive) -> Receive:

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db.errors import TemporarilyUnavailableError
 from shared.logs import request_id_var
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -89,6 +90,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             str(exc.detail) if exc.detail else None,
             instance=request.url.path,
             headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(TemporarilyUnavailableError)
+    async def busy_problem(request: Request, exc: TemporarilyUnavailableError) -> JSONResponse:
+        return problem_response(
+            503,
+            _TITLES[503],
+            str(exc),
+            instance=request.url.path,
+            headers={"Retry-After": str(exc.retry_after_seconds)},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -8,9 +8,11 @@ e.g. at the end of a savepoint), in foreign-key order.
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import psycopg
 from psycopg import sql as psycopg_sql
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Column, Dialect, Table, event, insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 _KEY = "cockpit.write_buffer"
@@ -77,14 +79,21 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     )
     driver = connection.connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    proc(row[name]) if proc is not None else row[name]
-                    for name, proc in zip(names, processors, strict=True)
-                ]
-            )
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        proc(row[name]) if proc is not None else row[name]
+                        for name, proc in zip(names, processors, strict=True)
+                    ]
+                )
+    except psycopg.Error as error:
+        # Callers handle SQLAlchemy's exceptions (IntegrityError for a unique race, ...);
+        # the raw driver call must raise the same ones.
+        raise DBAPIError.instance(
+            f"COPY {table.name}", None, error, psycopg.Error, hide_parameters=True
+        ) from error
 
 
 def _copy_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:

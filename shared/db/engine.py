@@ -51,7 +51,9 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None}
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
@@ -61,6 +63,8 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # Errors end up in logs and dead-letter headers; bound values hold personal data.
+        hide_parameters=True,
         connect_args={"options": POSTGRES_SESSION_OPTIONS},
         # psycopg's pipelined executemany beats one huge multi-row VALUES statement.
         use_insertmanyvalues=False,

@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
 )
 
 
@@ -22,7 +23,16 @@ def _rfc3339_text(value: Any) -> Any:
     return value
 
 
-EventTime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+def _plausible_year(value: datetime) -> datetime:
+    # Bounded so that every time converts to UTC and sorts sensibly (no year 9999).
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("year must be between 1900 and 2200")
+    return value
+
+
+EventTime = Annotated[
+    AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_plausible_year)
+]
 
 # One @, no spaces, a dot in the domain: what a CRM export must satisfy. Deliverability is
 # not this system's business, and a full RFC 5322 parser costs more than the rest of
@@ -49,10 +59,28 @@ class Contract(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class StrictInput(BaseModel):
-    """Base of inbound payloads: unknown fields are rejected."""
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(v) for v in value)
+    return False
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+class StrictInput(BaseModel):
+    """Base of inbound payloads: unknown fields, NaN and NUL characters are rejected."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        # Databases refuse NUL in text; refused here it is a clear rejection, not a 500.
+        if _contains_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class CustomerRef(StrictInput):

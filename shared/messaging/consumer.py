@@ -28,6 +28,11 @@ from shared.metrics import ServiceMetrics
 log = logging.getLogger(__name__)
 
 
+def _text(value: str) -> str:
+    # Databases refuse NUL in text; a dead letter must be storable whatever it carried.
+    return value.replace("\x00", "\ufffd")
+
+
 class PoisonMessageError(ValueError):
     """The message can never be handled: undecodable, unknown type or invalid payload."""
 
@@ -177,7 +182,15 @@ class ConsumerLoop:
             if _is_infrastructure_error(error):
                 raise
             # One message failed: redo the batch with a savepoint per message.
-            outcomes = self._apply(items, isolate=True)
+            try:
+                outcomes = self._apply(items, isolate=True)
+            except Exception as again:
+                if _is_infrastructure_error(again):
+                    raise
+                # Something outside any one handler failed (the inbox lookup or a batch
+                # preparation choked on a message): one transaction per message, so the
+                # culprit alone goes to the dead-letter topic and the partition moves on.
+                outcomes = [self._apply_alone(item) for item in items]
         pairs = zip(items, outcomes, strict=True)
         tally = Counter((item.record.topic, outcome) for item, outcome in pairs)
         for (topic, outcome), count in tally.items():
@@ -189,6 +202,24 @@ class ConsumerLoop:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
         return offsets
+
+    def _apply_alone(self, item: _Item) -> str:
+        try:
+            return self._apply([item], isolate=True)[0]
+        except Exception as error:
+            if _is_infrastructure_error(error):
+                raise
+            reason = f"{type(error).__name__}: {error}"
+        coordinates = _Item(item.record)  # keyed by topic/partition/offset, nothing decoded
+        with UnitOfWork(self._session_factory) as uow:
+            key = coordinates.inbox_key
+            if already_seen(uow.session, self._inbox, self.name, [key]):
+                return "duplicate"
+            outcome = self._dead_letter(uow.session, item, reason, self._max_attempts)
+            flush_buffer(uow.session)
+            insert_rows(uow.session, self._inbox, [self._inbox_row(key, outcome)])
+            uow.commit()
+        return outcome
 
     def _decode(self, record: ConsumerRecord) -> _Item:
         try:
@@ -272,9 +303,9 @@ class ConsumerLoop:
         self._outbox.add_raw(
             session,
             topic=f"{record.topic}.dlq",
-            key=record.key.decode(errors="replace") if record.key else None,
+            key=_text(record.key.decode(errors="replace")) if record.key else None,
             payload=record.value or b"",
-            headers=headers,
+            headers={name: _text(value) for name, value in headers.items()},
         )
         log.error(
             "consumer %s dead-lettered %s/%d@%d: %s",

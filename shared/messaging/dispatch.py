@@ -42,6 +42,8 @@ class CloudEventDispatcher:
             event = CloudEvent.model_validate_json(record.value)
         except ValidationError as error:
             raise PoisonMessageError(f"not a CloudEvent: {_validation_summary(error)}") from None
+        if any("\x00" in (value or "") for value in (event.id, event.source, event.subject)):
+            raise PoisonMessageError("id, source or subject contains a NUL character")
         try:
             event_type = self._registry.get(event.type, event.dataversion)
         except UnknownEventTypeError as error:

@@ -45,7 +45,9 @@ def test_sales_sees_personal_data_of_a_person(profiles: Profiles) -> None:
 
 
 def test_marketing_sees_a_person_without_personal_data(profiles: Profiles) -> None:
-    customer_id = _register(profiles, **PERSON)
+    customer_id = _register(
+        profiles, **PERSON, postal_code="4020", attributes={"birthday": "1980-02-01"}
+    )
 
     response = profiles.http.get(f"/v1/customers/{customer_id}", headers=profiles.auth("marketing"))
 
@@ -55,6 +57,9 @@ def test_marketing_sees_a_person_without_personal_data(profiles: Profiles) -> No
         ("name", "email", "phone", "street")
     )
     assert (view["city"], view["region"]) == ("Linz", "north")
+    assert view["postal_code"] is None
+    assert view["references"] == []
+    assert view["attributes"] == {}
 
 
 def test_marketing_sees_an_organisations_name_but_not_its_contact_data(
