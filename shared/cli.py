@@ -4,11 +4,15 @@ import argparse
 import logging
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from types import FrameType
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 from prometheus_client import start_http_server
+from starlette.concurrency import run_in_threadpool
 
 from shared.db.migrations import upgrade_to_head
 from shared.logs import configure_logging
@@ -38,9 +42,12 @@ class Worker:
             thread.start()
 
     def shutdown(self, timeout: float = 15.0) -> None:
+        if self.stop.is_set():
+            return
         self.stop.set()
         for thread in self._threads:
             thread.join(timeout)
+        log.info("worker stopped: relay and consumers closed")
 
 
 def _provision(runtime: Runtime, definition: ServiceDefinition) -> None:
@@ -54,16 +61,36 @@ def _provision(runtime: Runtime, definition: ServiceDefinition) -> None:
         log.info("created topics %s", ", ".join(created))
 
 
-def _serve(runtime: Runtime, definition: ServiceDefinition) -> None:
+def _serve(runtime: Runtime, definition: ServiceDefinition, worker: Worker | None = None) -> None:
     s = runtime.settings
+    app = definition.build_app(runtime)
+    if worker is not None:
+        _stop_with_app(app, worker)
     uvicorn.run(
-        definition.build_app(runtime),
+        app,
         host=s.host,
         port=s.port,
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+
+
+def _stop_with_app(app: FastAPI, worker: Worker) -> None:
+    """Stop the worker in the app's shutdown phase.
+
+    uvicorn re-raises SIGTERM once it has shut down, which ends the process before any code
+    after `uvicorn.run` could leave the consumer group or close the producer.
+    """
+    serving = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        async with serving(application) as state:
+            yield state
+        await run_in_threadpool(worker.shutdown)
+
+    app.router.lifespan_context = lifespan
 
 
 def _work(runtime: Runtime, definition: ServiceDefinition) -> None:
@@ -89,9 +116,9 @@ def _all(runtime: Runtime, definition: ServiceDefinition) -> None:
     worker = Worker(runtime, definition)
     worker.start()
     try:
-        _serve(runtime, definition)  # returns after SIGINT/SIGTERM
+        _serve(runtime, definition, worker)
     finally:
-        worker.shutdown()
+        worker.shutdown()  # also when the server fails to start
 
 
 def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:

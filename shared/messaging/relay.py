@@ -8,13 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kafka import KafkaProducer
-from sqlalchemy import Row, Table, delete, func, select, update
+from sqlalchemy import Row, Table, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.lookup import one_of
 from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
+
+# Held for the length of one publishing transaction; a constant per database (each service
+# has its own).
+RELAY_LOCK = text("SELECT pg_try_advisory_xact_lock(727311)")
 
 
 class OutboxRelay:
@@ -75,8 +79,12 @@ class OutboxRelay:
             .limit(self._batch_size)
         )
         if self._is_postgres:
-            # Row locks let several relays share the outbox without publishing a row twice.
             with self._session_factory() as session, session.begin():
+                # One relay publishes at a time, so one customer's events reach Kafka in the
+                # order they were written; the others stand by. Row locks (SKIP LOCKED) keep
+                # a row from being published twice should the lock ever be bypassed.
+                if not session.execute(RELAY_LOCK).scalar_one():
+                    return 0
                 rows = session.execute(query.with_for_update(skip_locked=True)).all()
                 self._send(rows)
                 self._mark_sent(session, [row.id for row in rows])
