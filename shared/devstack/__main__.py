@@ -11,16 +11,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+from kafka.errors import KafkaError
+
 from shared.broker import EmbeddedBroker
 from shared.devstack.config import ServicePlan, plan_services, port_in_use, var_dir
 from shared.devstack.keys import dev_keys
 from shared.devstack.processes import (
     ServiceProcess,
+    StartupAbortedError,
     child_env,
     start_service,
     stop_all,
     wait_ready,
 )
+from shared.devstack.replay import republish_retained_outboxes
 from shared.events.topics import all_topic_names
 from shared.messaging.kafka import ensure_topics
 
@@ -44,8 +48,9 @@ def write_state(var: Path, plans: list[ServicePlan], bootstrap: str, keys: dict[
     }
     path = var / "devstack.json"
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2) + "\n")
-    os.chmod(tmp, 0o600)
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(json.dumps(state, indent=2) + "\n")
     tmp.replace(path)
     return path
 
@@ -76,6 +81,32 @@ def print_summary(
     say("Stop with Ctrl-C.")
 
 
+def start_broker(var: Path, plans: list[ServicePlan]) -> tuple[EmbeddedBroker | None, str]:
+    """The broker named by KAFKA_BOOTSTRAP_SERVERS, or an embedded one started here."""
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if bootstrap:
+        say(f"broker: {bootstrap}")
+        return None, bootstrap
+    broker = EmbeddedBroker(log_file=var / "log" / "tansu.log")
+    broker.start()
+    say(f"broker: embedded Tansu on {broker.bootstrap_servers} (memory storage)")
+    replayed = republish_retained_outboxes(plans)
+    if replayed:
+        say(f"outboxes: {replayed} retained events will be published again to the new broker")
+    return broker, broker.bootstrap_servers
+
+
+def watch(services: list[ServiceProcess], stop: threading.Event) -> int:
+    """Run until stopped; a service that dies takes the stack down with its log tail."""
+    while not stop.wait(1.0):
+        for service in services:
+            if service.process.poll() is not None:
+                say(f"{service.plan.name} stopped unexpectedly:\n{service.tail()}")
+                return 1
+    say("stopping ...")
+    return 0
+
+
 def main() -> int:
     var = var_dir()
     var.mkdir(parents=True, exist_ok=True)
@@ -93,15 +124,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    broker: EmbeddedBroker | None = None
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if not bootstrap:
-        broker = EmbeddedBroker(log_file=var / "log" / "tansu.log")
-        broker.start()
-        bootstrap = broker.bootstrap_servers
-        say(f"broker: embedded Tansu on {bootstrap} (memory storage)")
-    else:
-        say(f"broker: {bootstrap}")
+    broker, bootstrap = start_broker(var, plans)
     services: list[ServiceProcess] = []
     try:
         partitions = int(os.environ.get("COCKPIT_TOPIC_PARTITIONS", "6"))
@@ -116,19 +139,16 @@ def main() -> int:
         for plan in plans:
             services.append(start_service(plan, env, var / "log"))
         say("services: starting (migrations run first) ...")
-        wait_ready(services, READY_TIMEOUT, say)
+        wait_ready(services, READY_TIMEOUT, say, stop)
         state = write_state(var, plans, bootstrap, keys)
         run_demo(var, state)
         print_summary(plans, bootstrap, keys, state)
-        while not stop.wait(1.0):
-            for service in services:
-                if service.process.poll() is not None:
-                    say(f"{service.plan.name} stopped unexpectedly:\n{service.tail()}")
-                    return 1
-        say("stopping ...")
-        return 0
-    except (RuntimeError, TimeoutError) as error:
-        say(f"the stack did not start: {error}")
+        return watch(services, stop)
+    except StartupAbortedError:
+        say("start-up interrupted")
+        return 130
+    except (RuntimeError, TimeoutError, KafkaError) as error:
+        say(f"the stack did not start: {error!r}")
         return 1
     finally:
         stop_all(services)

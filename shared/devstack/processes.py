@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import IO
 
 import httpx
 
+from shared.broker import parent_death_signal
 from shared.devstack.config import ServicePlan
 
 
@@ -44,18 +46,28 @@ def start_service(plan: ServicePlan, env: dict[str, str], log_dir: Path) -> Serv
         env=service_env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=parent_death_signal(),  # noqa: PLW1509 - only a libc call
     )
     return ServiceProcess(plan, process, log_path, log)
 
 
+class StartupAbortedError(RuntimeError):
+    pass
+
+
 def wait_ready(
-    services: list[ServiceProcess], timeout: float, report: Callable[[str], None]
+    services: list[ServiceProcess],
+    timeout: float,
+    report: Callable[[str], None],
+    stop: threading.Event,
 ) -> None:
     """Wait for every /readyz; raise with the log tail of a service that died or hung."""
     pending = {s.plan.name: s for s in services}
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=2.0) as client:
         while pending:
+            if stop.is_set():
+                raise StartupAbortedError("stopped while starting")
             for name, service in list(pending.items()):
                 if service.process.poll() is not None:
                     raise RuntimeError(f"{name} exited:\n{service.tail()}")
