@@ -59,6 +59,11 @@ class ServiceSettings(BaseSettings):
     )
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_batch_events: int = Field(default=1000, ge=1)
+    max_event_bytes: int = Field(
+        default=512 * 1024,
+        ge=1024,
+        description="Largest single event accepted; a published message must fit the broker.",
+    )
     relay_batch_size: int = Field(default=500, ge=1)
     relay_idle_seconds: float = Field(default=0.2, gt=0)
     relay_max_backoff_seconds: float = Field(default=10.0, gt=0)

@@ -1,5 +1,6 @@
 """Idempotent ingestion of source-system events, per item: accepted, duplicate or rejected."""
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -73,8 +74,10 @@ class Ingestion:
         inbox: Table,
         routes: Mapping[str, InboundRoute],
         metrics: ServiceMetrics,
+        max_event_bytes: int = 512 * 1024,
     ) -> None:
         self._session_factory = session_factory
+        self._max_event_bytes = max_event_bytes
         self._inbox = inbox
         self._routes = dict(routes)
         self._metrics = metrics
@@ -102,9 +105,17 @@ class Ingestion:
             )
         return ValidItem(index, event, payload)
 
-    def ingest(self, raw_items: Sequence[Any]) -> list[ItemResult]:
-        """Validate, deduplicate and apply a batch in one transaction owned here."""
-        checked = [self.validate(i, raw) for i, raw in enumerate(raw_items)]
+    def ingest(self, raw_items: Sequence[Any], body_bytes: int | None = None) -> list[ItemResult]:
+        """Validate, deduplicate and apply a batch in one transaction owned here.
+
+        `body_bytes` is the size of the request the items came in; when it is below the
+        event size limit no single item can exceed it and sizes are not measured.
+        """
+        measure = body_bytes is None or body_bytes > self._max_event_bytes
+        checked = [
+            self._too_large(i, raw) if measure and self._oversized(raw) else self.validate(i, raw)
+            for i, raw in enumerate(raw_items)
+        ]
         valid = [item for item in checked if isinstance(item, ValidItem)]
         applied: dict[int, ItemResult] = {}
         for attempt in range(1, ATTEMPTS + 1):
@@ -131,6 +142,20 @@ class Ingestion:
             label = result.type if result.type in self._routes else "unsupported"
             self._metrics.ingested_events.labels(label, result.status).inc()
         return final
+
+    def _oversized(self, raw: Any) -> bool:
+        return len(json.dumps(raw, default=str).encode()) > self._max_event_bytes
+
+    def _too_large(self, index: int, raw: Any) -> ItemResult:
+        head = raw if isinstance(raw, dict) else {}
+        return ItemResult(
+            index,
+            "rejected",
+            id=_text(head.get("id")),
+            source=_text(head.get("source")),
+            type=_text(head.get("type")),
+            reason=f"event larger than {self._max_event_bytes} bytes",
+        )
 
     def apply(self, session: Session, items: Sequence[ValidItem]) -> list[ItemResult]:
         """Apply valid items in the caller's transaction, skipping events seen before."""
