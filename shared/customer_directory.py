@@ -126,7 +126,8 @@ class CustomerDirectory:
         return state
 
     def _write(self, session: Session) -> None:
-        pending = [p for p in self._state(session).values() if p.row is not None]
+        state = self._state(session)
+        pending = [state[cid] for cid in sorted(state) if state[cid].row is not None]
         inserts = [p.row for p in pending if p.is_new and p.row]
         updates = [
             {**p.row, "key": p.row["customer_id"]} for p in pending if not p.is_new and p.row

@@ -6,6 +6,7 @@ e.g. at the end of a savepoint), in foreign-key order.
 """
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import psycopg
@@ -65,6 +66,10 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     """Insert many rows in one round trip; COPY on PostgreSQL, executemany elsewhere."""
     if not rows:
         return
+    key = [column.name for column in table.primary_key.columns]
+    if key and all(name in rows[0] for name in key):
+        # Concurrent transactions that lock the same keys in the same order cannot deadlock.
+        rows = sorted(rows, key=itemgetter(*key))
     connection = session.connection()
     names = list(rows[0])
     uniform = all(len(row) == len(names) and all(n in row for n in names) for row in rows)
