@@ -5,27 +5,54 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.profiles import api, handlers
-from services.profiles.customers import CustomerUpserts
+from services.profiles.customers import CustomerResolver, CustomerUpserts
 from services.profiles.ingestion import InboundRoute, Ingestion
 from services.profiles.models import messaging, metadata
+from services.profiles.orders import OrderPlacements, OrderReturns
 from services.profiles.settings import ProfilesSettings
+from services.profiles.touchpoints import Identifications, Touchpoints
 from shared.events import topics
-from shared.events.inbound import CustomerUpserted
+from shared.events.inbound import (
+    CustomerUpserted,
+    IdentifiedVisitor,
+    PlacedOrder,
+    RecordedTouchpoint,
+    ReturnedOrder,
+)
 from shared.messaging.consumer import ConsumerLoop
 from shared.runtime import Runtime, ServiceDefinition
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def inbound_routes(runtime: Runtime) -> dict[str, InboundRoute]:
+    outbox = runtime.outbox
+    customers = CustomerResolver(outbox)
+    upserts = CustomerUpserts(outbox)
+    placements = OrderPlacements(outbox, customers)
+    returns = OrderReturns(outbox, customers)
+    touchpoints = Touchpoints(outbox, customers)
+    identifications = Identifications(outbox, customers)
+    return {
+        "customer.upserted": InboundRoute(CustomerUpserted, upserts.apply, upserts.prepare),
+        "customer.identified": InboundRoute(
+            IdentifiedVisitor, identifications.apply, identifications.prepare
+        ),
+        "order.placed": InboundRoute(PlacedOrder, placements.apply, placements.prepare),
+        "order.returned": InboundRoute(ReturnedOrder, returns.apply, returns.prepare),
+        "touchpoint.recorded": InboundRoute(
+            RecordedTouchpoint, touchpoints.apply, touchpoints.prepare
+        ),
+    }
+
+
 def ingestion(runtime: Runtime) -> Ingestion:
-    upserts = CustomerUpserts(runtime.outbox)
     return Ingestion(
         session_factory=runtime.session_factory,
         inbox=runtime.tables.inbox,
-        routes={
-            "customer.upserted": InboundRoute(CustomerUpserted, upserts.apply, upserts.prepare)
-        },
+        routes=inbound_routes(runtime),
         metrics=runtime.metrics,
+        max_event_bytes=runtime.settings.max_event_bytes,
     )
 
 
@@ -45,5 +72,9 @@ DEFINITION = ServiceDefinition(
     migrations_dir=MIGRATIONS,
     build_app=build_app,
     build_consumers=build_consumers,
-    topics=(topics.INBOUND.name, topics.INBOUND.dlq, topics.CUSTOMERS.name, topics.CUSTOMERS.dlq),
+    topics=tuple(
+        name
+        for topic in (topics.INBOUND, topics.CUSTOMERS, topics.ORDERS, topics.TOUCHPOINTS)
+        for name in (topic.name, topic.dlq)
+    ),
 )

@@ -32,7 +32,9 @@ class InboundTopicHandler:
         self._ingestion.prepare(session, [message.body for message in messages])
 
     def handle(self, session: Session, message: Decoded) -> None:
-        self._ingestion.apply(session, [message.body])
+        [result] = self._ingestion.apply(session, [message.body])
+        if result.status == "rejected":
+            raise PoisonMessageError(f"rejected: {result.reason}")
 
 
 def build_consumers(runtime: Runtime, ingestion: Ingestion) -> list[ConsumerLoop]:

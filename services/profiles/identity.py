@@ -1,4 +1,5 @@
-"""The identity working set of one unit of work: references, customers, pending writes.
+"""The identity working set of one unit of work: references, customers, anonymous visitors
+linked to customers, pending writes.
 
 A batch of events is resolved against this in memory, loaded with a few queries up front and
 written back with one statement per table, so ingestion cost does not grow with round trips.
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.profiles.repository import REFERENCES, CustomerRepository, Ref
+from services.profiles.repository import LINKS, REFERENCES, CustomerRepository, Ref
 from shared.db.buffer import buffer_of
 
 
@@ -23,6 +24,9 @@ class IdentitySet:
     references: dict[str, list[Ref]] = field(default_factory=dict)
     new: set[str] = field(default_factory=set)
     dirty: set[str] = field(default_factory=set)
+    links: dict[str, str] = field(default_factory=dict)
+    """Anonymous visitor id -> customer id, for the visitors looked up or linked so far."""
+    links_looked_up: set[str] = field(default_factory=set)
 
     def load(self, session: Session, refs: Iterable[Ref]) -> None:
         """Make sure every ref in `refs` and the customers they point to are in memory."""
@@ -41,16 +45,44 @@ class IdentitySet:
                 self.refs.update(dict.fromkeys(customer_refs, cid))
                 self.looked_up.update(customer_refs)
 
+    def load_links(self, session: Session, anonymous_ids: Iterable[str]) -> None:
+        """Make sure the customer links of every visitor in `anonymous_ids` are in memory."""
+        wanted = [a for a in dict.fromkeys(anonymous_ids) if a not in self.links_looked_up]
+        if not wanted:
+            return
+        self.links.update(CustomerRepository(session).customer_ids_by_anonymous_id(wanted))
+        self.links_looked_up.update(wanted)
+
+    def add_link(
+        self,
+        session: Session,
+        anonymous_id: str,
+        customer_id: str,
+        linked_at: datetime,
+        event_id: str,
+    ) -> None:
+        self.links[anonymous_id] = customer_id
+        self.links_looked_up.add(anonymous_id)
+        buffer_of(session).insert(
+            LINKS,
+            {
+                "anonymous_id": anonymous_id,
+                "customer_id": customer_id,
+                "linked_at": linked_at,
+                "as_of_event_id": event_id,
+            },
+        )
+
     def add_customer(self, session: Session, row: dict[str, Any]) -> None:
         self.customers[row["customer_id"]] = row
         self.references[row["customer_id"]] = []
         self.new.add(row["customer_id"])
-        self._schedule(session)
+        self.schedule(session)
 
     def touch(self, session: Session, customer_id: str) -> None:
         if customer_id not in self.new:
             self.dirty.add(customer_id)
-        self._schedule(session)
+        self.schedule(session)
 
     def add_references(
         self, session: Session, customer_id: str, refs: Iterable[Ref], now: datetime
@@ -69,7 +101,12 @@ class IdentitySet:
                 },
             )
 
-    def _schedule(self, session: Session) -> None:
+    def schedule(self, session: Session) -> None:
+        """Write customers on flush before any hook scheduled after this call.
+
+        Hooks run in the order they were first scheduled, so a hook writing rows that refer
+        to customers (orders) calls this first.
+        """
         buffer_of(session).before_inserts("profiles.identity", self._write)
 
     def _write(self, session: Session) -> None:

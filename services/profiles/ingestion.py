@@ -13,6 +13,7 @@ from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.profiles.domain import RejectedEvent
 from shared.db.buffer import buffer_of
 from shared.db.errors import TemporarilyUnavailableError, is_transient
 from shared.db.uow import UnitOfWork
@@ -169,7 +170,16 @@ class Ingestion:
                 results.append(ItemResult(item.index, "duplicate", **common))
                 continue
             seen.add(item.key)
-            customer_id = self._routes[event.type].handle(session, event, item.payload)
+            try:
+                customer_id = self._routes[event.type].handle(session, event, item.payload)
+            except RejectedEvent as rejection:
+                # Raised before the handler wrote anything: reject this item, keep the rest.
+                # No inbox row, so the same event posted again is judged again.
+                seen.discard(item.key)
+                results.append(
+                    ItemResult(item.index, "rejected", reason=rejection.reason, **common)
+                )
+                continue
             buffer_of(session).insert(
                 self._inbox,
                 {

@@ -1,19 +1,26 @@
-"""Profiles' tables: customers, their source-system references, outbox and inbox."""
+"""Profiles' tables: customers and their references, orders and returns as received,
+anonymous visitors linked to customers, outbox and inbox."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db.metadata import new_metadata
-from shared.db.types import UTCDateTime
+from shared.db.types import Money, UTCDateTime
 from shared.messaging.tables import messaging_tables
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    type_annotation_map = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[dict[str, Any]]: JSON,
+        Decimal: Money(),
+    }
 
 
 class Customer(Base):
@@ -40,6 +47,9 @@ class Customer(Base):
     updated_at: Mapped[datetime]
     source_time: Mapped[datetime]
     as_of_event_id: Mapped[str] = mapped_column(String(200))
+    # Known only from an order, return, touchpoint or identification until its source
+    # system's customer.upserted arrives.
+    provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CustomerReference(Base):
@@ -51,6 +61,62 @@ class CustomerReference(Base):
         ForeignKey("customers.customer_id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime]
+
+
+class Order(Base):
+    """The newest version (by event time) of an order as its source system reported it."""
+
+    __tablename__ = "orders"
+
+    source_system: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    placed_at: Mapped[datetime]
+    net_revenue: Mapped[Decimal]
+    cost_of_goods: Mapped[Decimal]
+    discount: Mapped[Decimal | None]
+    shipping_cost: Mapped[Decimal | None]
+    other_direct_costs: Mapped[Decimal | None]
+    sales_rep: Mapped[str | None] = mapped_column(String(100))
+    lines: Mapped[list[dict[str, Any]]]
+    as_of_event_id: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+
+
+class OrderReturn(Base):
+    """One return of an order; the order itself may not have arrived yet."""
+
+    __tablename__ = "order_returns"
+
+    source_system: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE"), index=True
+    )
+    returned_at: Mapped[datetime]
+    # SQL NULL when only an amount was returned, as COPY writes it too (not JSON null).
+    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
+    amount: Mapped[Decimal | None]
+    handling_cost: Mapped[Decimal | None]
+    received_at: Mapped[datetime]
+
+
+class AnonymousLink(Base):
+    """A web or app visitor id that customer.identified tied to a customer."""
+
+    __tablename__ = "anonymous_links"
+
+    anonymous_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE"), index=True
+    )
+    linked_at: Mapped[datetime]
+    as_of_event_id: Mapped[str] = mapped_column(String(200))
 
 
 metadata = Base.metadata

@@ -1,19 +1,25 @@
 """Queries and batched writes of profiles; services call these, never SQL of their own."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from services.profiles.models import Customer, CustomerReference
+from services.profiles.models import AnonymousLink, Customer, CustomerReference, Order, OrderReturn
 from shared.db.buffer import insert_rows
+from shared.db.lookup import one_of
 
 CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 REFERENCES: Table = CustomerReference.__table__  # type: ignore[assignment]
+ORDERS: Table = Order.__table__  # type: ignore[assignment]
+RETURNS: Table = OrderReturn.__table__  # type: ignore[assignment]
+LINKS: Table = AnonymousLink.__table__  # type: ignore[assignment]
 CHUNK = 500
 
 Ref = tuple[str, str]
+OrderKey = tuple[str, str]
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
@@ -38,7 +44,8 @@ class CustomerRepository:
             for chunk in _chunks(external_ids):
                 rows = self.session.execute(
                     select(REFERENCES.c.external_id, REFERENCES.c.customer_id).where(
-                        REFERENCES.c.system == system, REFERENCES.c.external_id.in_(chunk)
+                        REFERENCES.c.system == system,
+                        one_of(self.session, REFERENCES.c.external_id, chunk),
                     )
                 )
                 found.update({(system, r.external_id): r.customer_id for r in rows})
@@ -46,8 +53,16 @@ class CustomerRepository:
 
     def customer_rows(self, customer_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(customer_ids)):
-            rows = self.session.execute(select(CUSTOMERS).where(CUSTOMERS.c.customer_id.in_(chunk)))
+        for chunk in _chunks(sorted(customer_ids)):
+            # Locked until commit: a concurrent batch updating the same customer waits and
+            # then reads this one's result, instead of both writing back what they read.
+            # Ordered by id, so two batches lock in the same order.
+            rows = self.session.execute(
+                select(CUSTOMERS)
+                .where(one_of(self.session, CUSTOMERS.c.customer_id, chunk))
+                .order_by(CUSTOMERS.c.customer_id)
+                .with_for_update()
+            )
             found.update({r.customer_id: dict(r._mapping) for r in rows})
         return found
 
@@ -56,7 +71,7 @@ class CustomerRepository:
         for chunk in _chunks(list(customer_ids)):
             rows = self.session.execute(
                 select(REFERENCES.c.customer_id, REFERENCES.c.system, REFERENCES.c.external_id)
-                .where(REFERENCES.c.customer_id.in_(chunk))
+                .where(one_of(self.session, REFERENCES.c.customer_id, chunk))
                 .order_by(REFERENCES.c.system, REFERENCES.c.external_id)
             )
             for r in rows:
@@ -72,6 +87,17 @@ class CustomerRepository:
             )
         )
 
+    def customer_ids_by_anonymous_id(self, anonymous_ids: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(dict.fromkeys(anonymous_ids))):
+            rows = self.session.execute(
+                select(LINKS.c.anonymous_id, LINKS.c.customer_id).where(
+                    one_of(self.session, LINKS.c.anonymous_id, chunk)
+                )
+            )
+            found.update({r.anonymous_id: r.customer_id for r in rows})
+        return found
+
     def insert_customers(self, rows: list[dict[str, Any]]) -> None:
         insert_rows(self.session, CUSTOMERS, rows)
 
@@ -84,4 +110,47 @@ class CustomerRepository:
             .where(CUSTOMERS.c.customer_id == bindparam("key"))
             .values({name: bindparam(name) for name in columns}),
             [{**row, "key": row["customer_id"]} for row in rows],
+        )
+
+
+class OrderRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def placed_times(self, keys: Iterable[OrderKey]) -> dict[OrderKey, datetime]:
+        """When each stored order among `keys` was placed, by (source system, order id)."""
+        by_source: dict[str, list[str]] = {}
+        for source_system, order_id in dict.fromkeys(keys):
+            by_source.setdefault(source_system, []).append(order_id)
+        found: dict[OrderKey, datetime] = {}
+        for source_system, order_ids in by_source.items():
+            for chunk in _chunks(order_ids):
+                rows = self.session.execute(
+                    select(ORDERS.c.order_id, ORDERS.c.placed_at).where(
+                        ORDERS.c.source_system == source_system,
+                        one_of(self.session, ORDERS.c.order_id, chunk),
+                    )
+                )
+                found.update({(source_system, r.order_id): r.placed_at for r in rows})
+        return found
+
+    def insert_orders(self, rows: list[dict[str, Any]]) -> None:
+        insert_rows(self.session, ORDERS, rows)
+
+    def update_orders(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        keys = ("source_system", "order_id")
+        columns = [c.name for c in ORDERS.columns if c.name not in keys]
+        self.session.execute(
+            update(ORDERS)
+            .where(
+                ORDERS.c.source_system == bindparam("key_source"),
+                ORDERS.c.order_id == bindparam("key_order"),
+            )
+            .values({name: bindparam(name) for name in columns}),
+            [
+                {**row, "key_source": row["source_system"], "key_order": row["order_id"]}
+                for row in rows
+            ],
         )

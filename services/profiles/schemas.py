@@ -58,6 +58,10 @@ class CustomerView(BaseModel):
     consents: dict[str, Any] = Field(description="Consent per channel.")
     attributes: dict[str, Any] = Field(description="Free attributes.")
     references: list[Reference] = Field(description="Source-system ids of the customer.")
+    provisional: bool = Field(
+        description="True while the customer is known only from an order, return, touchpoint "
+        "or identification; its attributes arrive with the source system's customer.upserted."
+    )
     created_at: datetime = Field(description="First seen (UTC).")
     updated_at: datetime = Field(description="Last changed (UTC).")
     as_of_event_id: str = Field(description="Id of the inbound event of the last change.")

@@ -33,6 +33,12 @@ class CustomerSnapshot(Contract):
     attributes: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict, description="Free attributes from the source systems."
     )
+    provisional: bool = Field(
+        default=False,
+        description="True while the customer is only known from an order, return, "
+        "touchpoint or identification; its name is then `<system>:<id>` until the source "
+        "system's customer.upserted fills it in.",
+    )
 
 
 class CustomerRegistered(CustomerSnapshot):
@@ -45,3 +51,10 @@ class CustomerUpdated(CustomerSnapshot):
     changed_fields: list[str] = Field(
         default_factory=list, description="Fields that differ from the previous revision."
     )
+
+
+class CustomerIdentified(Contract):
+    """A web or app visitor turned out to be this customer."""
+
+    anonymous_id: str = Field(description="Visitor id of the web or app tracking.")
+    customer_id: str = Field(description="Canonical customer id the visitor is linked to.")

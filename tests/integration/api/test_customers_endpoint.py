@@ -84,3 +84,40 @@ def test_integration_key_cannot_read_customers(profiles: Profiles) -> None:
     )
 
     assert_problem(response, 403, "Forbidden", "customers:read")
+
+
+def test_a_second_source_adds_to_the_customer_without_wiping_what_the_first_set(
+    profiles: Profiles,
+) -> None:
+    crm = customer_upserted(
+        system="crm",
+        external_id="K-77",
+        kind="organization",
+        name="Holzbau Mayr GmbH",
+        industry="construction",
+        owner_rep="rep-12",
+        attributes={"credit_limit": 50000},
+    )
+    shop = customer_upserted(
+        source="shop",
+        system="shop",
+        external_id="S-9",
+        kind="organization",
+        name="Holzbau Mayr GmbH",
+        external_ids=[{"system": "crm", "id": "K-77"}],
+        attributes={"newsletter": True},
+    )
+    first = profiles.post([crm])
+    second = profiles.post([shop])
+    assert first.status_code == second.status_code == 200
+    customer_id = first.json()["results"][0]["customer_id"]
+    assert second.json()["results"][0]["customer_id"] == customer_id
+
+    view = profiles.http.get(f"/v1/customers/{customer_id}", headers=profiles.auth("sales")).json()
+
+    assert (view["industry"], view["owner_rep"]) == ("construction", "rep-12")
+    assert view["attributes"] == {"credit_limit": 50000, "newsletter": True}
+    assert {(r["system"], r["id"]) for r in view["references"]} == {
+        ("crm", "K-77"),
+        ("shop", "S-9"),
+    }
