@@ -32,6 +32,8 @@ class Runtime:
     outbox: Outbox
     metrics: ServiceMetrics
     migrations_dir: Path
+    read_session_factory: sessionmaker[Session]
+    """For requests that only read: on SQLite they do not wait for the write lock."""
     registry: EventRegistry = field(default=REGISTRY)
 
     @classmethod
@@ -39,21 +41,31 @@ class Runtime:
         cls, settings: ServiceSettings, tables: MessagingTables, migrations_dir: Path
     ) -> "Runtime":
         engine = make_engine(settings.database_url)
+        reader = (
+            make_engine(settings.database_url, writes=False)
+            if engine.dialect.name == "sqlite"
+            else engine
+        )
         runtime = cls(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
+            read_session_factory=make_session_factory(reader),
             tables=tables,
             outbox=Outbox(tables.outbox, REGISTRY),
             metrics=metrics_for(settings.service_name),
             migrations_dir=migrations_dir,
         )
-        register_outbox_collector(settings.service_name, runtime.relay().pending)
+        register_outbox_collector(settings.service_name, runtime.outbox_depth)
         return runtime
 
     @property
     def service(self) -> str:
         return self.settings.service_name
+
+    def outbox_depth(self) -> tuple[int, float]:
+        """Pending outbox rows and the age of the oldest, read without taking a write lock."""
+        return OutboxRelay.depth(self.read_session_factory, self.tables.outbox)
 
     def relay(self) -> OutboxRelay:
         s = self.settings
@@ -94,7 +106,7 @@ class Runtime:
     def readiness(self) -> Readiness:
         return Readiness(
             service=self.service,
-            engine=self.engine,
+            engine=self.read_session_factory.kw["bind"],
             migrations_dir=self.migrations_dir,
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
         )

@@ -21,7 +21,7 @@ def build_app(runtime: Runtime) -> FastAPI:
         runtime.settings,
         title="Kundencockpit experience",
         description="Touchpoints, journeys and CX measures over every channel.",
-        routers=[directory_router(DIRECTORY, runtime.session_factory)],
+        routers=[directory_router(DIRECTORY, runtime.read_session_factory)],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),
     )

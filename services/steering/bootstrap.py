@@ -21,7 +21,7 @@ def build_app(runtime: Runtime) -> FastAPI:
         runtime.settings,
         title="Kundencockpit steering",
         description="Sales strategy, KPI cockpit, incentive schemes and next best actions.",
-        routers=[directory_router(DIRECTORY, runtime.session_factory)],
+        routers=[directory_router(DIRECTORY, runtime.read_session_factory)],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),
     )

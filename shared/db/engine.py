@@ -43,8 +43,12 @@ def _begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """Create an engine for the service database, creating the SQLite folder if needed."""
+def make_engine(url: str, *, pool_size: int = 5, writes: bool = True) -> Engine:
+    """Create an engine for the service database, creating the SQLite folder if needed.
+
+    `writes=False` gives SQLite an engine whose transactions start deferred, for reads that
+    should not queue behind writers for the write lock.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -56,7 +60,8 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             hide_parameters=True,
         )
         event.listen(engine, "connect", _configure_sqlite)
-        event.listen(engine, "begin", _begin_immediate)
+        if writes:
+            event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(
         url,

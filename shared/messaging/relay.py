@@ -100,10 +100,14 @@ class OutboxRelay:
 
     def pending(self) -> tuple[int, float]:
         """Number of unpublished rows and the age in seconds of the oldest one."""
-        with self._session_factory() as session:
+        return self.depth(self._session_factory, self._outbox)
+
+    @staticmethod
+    def depth(session_factory: sessionmaker[Session], outbox: Table) -> tuple[int, float]:
+        with session_factory() as session:
             count, oldest = session.execute(
-                select(func.count(), func.min(self._outbox.c.created_at)).where(
-                    self._outbox.c.sent_at.is_(None)
+                select(func.count(), func.min(outbox.c.created_at)).where(
+                    outbox.c.sent_at.is_(None)
                 )
             ).one()
         if oldest is None:
