@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    delete,
     select,
     update,
 )
@@ -28,7 +29,7 @@ from shared.api.deps import CustomerIdPath, require
 from shared.db.buffer import buffer_of, insert_rows
 from shared.db.lookup import one_of
 from shared.db.types import UTCDateTime
-from shared.events.customers import CustomerSnapshot
+from shared.events.customers import CustomerMerged, CustomerSnapshot, CustomerUnmerged
 from shared.events.envelope import CloudEvent
 
 
@@ -69,13 +70,23 @@ COLUMNS = (
 @dataclass
 class _Pending:
     revision: int | None
-    """Revision stored (or about to be); None while the customer is unknown here."""
+    """Newest revision known here (stored, applied or merged away); None: never seen."""
+    stored: bool
+    """A row for the customer is in the database."""
     row: dict[str, Any] | None = None
-    is_new: bool = False
+    """The row to write, if a snapshot changed it."""
+    removed: bool = False
+    """A merge absorbed the customer: its row goes."""
 
 
 class CustomerDirectory:
-    """Applies customer snapshots in revision order; an older snapshot never wins."""
+    """Applies customer snapshots in revision order; an older snapshot never wins.
+
+    A merge removes the absorbed customers, so only the survivor remains. Their removal is
+    remembered within a batch only: a stale snapshot of an absorbed customer that arrives in a
+    later batch (its events are keyed by its own id, the merge by the survivor's) is undone by
+    the snapshot recording the merge, which profiles publishes after it under the same key.
+    """
 
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -84,9 +95,18 @@ class CustomerDirectory:
         """Load the stored revisions of every customer in a batch with one query."""
         self._load(session, {snapshot.customer_id for _, snapshot in events})
 
+    def prepare_merges(
+        self, session: Session, events: list[tuple[CloudEvent, CustomerMerged]]
+    ) -> None:
+        """Load the stored revisions of every customer a batch's merges absorb."""
+        self._load(session, {cid for _, merged in events for cid in merged.absorbed_ids})
+
     def apply(self, session: Session, event: CloudEvent, snapshot: CustomerSnapshot) -> None:
         pending = self._load(session, {snapshot.customer_id})[snapshot.customer_id]
         if pending.revision is not None and snapshot.revision <= pending.revision:
+            return
+        if snapshot.merged_into is not None:
+            self._remove(session, pending, snapshot.revision)
             return
         row = {
             "customer_id": snapshot.customer_id,
@@ -102,8 +122,30 @@ class CustomerDirectory:
             "as_of_event_id": event.id,
             "as_of": event.time,
         }
-        pending.is_new = pending.is_new or pending.revision is None
-        pending.revision, pending.row = snapshot.revision, row
+        pending.revision, pending.row, pending.removed = snapshot.revision, row, False
+        self._schedule(session)
+
+    def apply_merge(self, session: Session, event: CloudEvent, merged: CustomerMerged) -> None:
+        """Remove the absorbed customers; the survivor's snapshot brings their references."""
+        state = self._load(session, set(merged.absorbed_ids))
+        for customer_id in merged.absorbed_ids:
+            pending = state[customer_id]
+            revision = merged.absorbed_revisions.get(customer_id)
+            known = pending.revision
+            if revision is not None and known is not None and known > revision:
+                continue  # restored by an unmerge this read model has applied already
+            self._remove(session, pending, revision or pending.revision)
+
+    def apply_unmerge(
+        self, session: Session, event: CloudEvent, unmerged: CustomerUnmerged
+    ) -> None:
+        """Nothing to do: the restored customer's snapshot, which follows, brings it back."""
+
+    def _remove(self, session: Session, pending: _Pending, revision: int | None) -> None:
+        pending.revision, pending.row, pending.removed = revision, None, True
+        self._schedule(session)
+
+    def _schedule(self, session: Session) -> None:
         buffer_of(session).before_inserts("customer_directory", self._write)
 
     def _state(self, session: Session) -> dict[str, _Pending]:
@@ -120,19 +162,24 @@ class CustomerDirectory:
                 )
             )
             for customer_id, revision in rows:
-                state[customer_id] = _Pending(revision)
+                state[customer_id] = _Pending(revision, stored=True)
             for customer_id in chunk:
-                state.setdefault(customer_id, _Pending(None))
+                state.setdefault(customer_id, _Pending(None, stored=False))
         return state
 
     def _write(self, session: Session) -> None:
         state = self._state(session)
-        pending = [state[cid] for cid in sorted(state) if state[cid].row is not None]
-        inserts = [p.row for p in pending if p.is_new and p.row]
+        pending = [(cid, state[cid]) for cid in sorted(state)]
+        removed = [cid for cid, p in pending if p.removed and p.stored]
+        inserts = [p.row for _, p in pending if p.row is not None and not p.stored]
         updates = [
-            {**p.row, "key": p.row["customer_id"]} for p in pending if not p.is_new and p.row
+            {**p.row, "key": p.row["customer_id"]}
+            for _, p in pending
+            if p.row is not None and p.stored
         ]
         table = self._table
+        if removed:
+            session.execute(delete(table).where(one_of(session, table.c.customer_id, removed)))
         insert_rows(session, table, inserts)
         if updates:
             session.execute(

@@ -5,11 +5,13 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from services.profiles.ingestion import Ingestion
+from services.profiles.merge_api import merges_router
+from services.profiles.models import Customer
 from services.profiles.repository import CustomerRepository
 from services.profiles.schemas import (
     PII_FIELDS,
@@ -20,7 +22,9 @@ from services.profiles.schemas import (
 from shared.api.app import create_app
 from shared.api.auth import Principal
 from shared.api.deps import CustomerIdPath, require
+from shared.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from shared.events.inbound import InboundEvent
+from shared.logs import request_id_var
 from shared.runtime import Runtime
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson")
@@ -91,34 +95,91 @@ def events_router(ingestion: Ingestion, max_batch: int) -> APIRouter:
     return router
 
 
+GONE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    410: {
+        "model": Problem,
+        "content": {PROBLEM_CONTENT_TYPE: {}},
+        "description": "The customer was merged into another one, named in `merged_into`.",
+    }
+}
+
+
+def customer_view(
+    repo: CustomerRepository, customer: Customer, principal: Principal
+) -> CustomerView:
+    """The customer with its references, masked for what the principal may see."""
+    references = [
+        Reference(system=r.system, id=r.external_id)
+        for r in repo.references_of(customer.customer_id)
+    ]
+    view = CustomerView.model_validate({**customer.__dict__, "references": references})
+    if not principal.has("pii:read"):
+        masked: dict[str, object] = dict.fromkeys(PII_FIELDS)
+        # Free attributes and source-system ids (a shop id is often an e-mail address)
+        # may hold personal data of any kind.
+        masked.update(attributes={}, references=[])
+        if view.kind == "person":
+            masked.update(name=None, postal_code=None)
+        view = view.model_copy(update=masked)
+    return view
+
+
+def gone(request: Request, customer_id: str, survivor_id: str) -> JSONResponse:
+    """410 for a customer a merge absorbed, naming the survivor (an RFC 9457 extension)."""
+    problem = Problem(
+        title="Gone",
+        status=410,
+        detail=f"customer {customer_id} was merged into {survivor_id}",
+        instance=request.url.path,
+        request_id=request_id_var.get(),
+    )
+    return JSONResponse(
+        {**problem.model_dump(exclude_none=True), "merged_into": survivor_id},
+        status_code=410,
+        media_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
 def customers_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["customers"])
 
-    @router.get("/customers/{customer_id}")
-    def get_customer(
-        customer_id: CustomerIdPath,
+    # Declared before /customers/{customer_id}, which would otherwise take "lookup" for an id.
+    @router.get("/customers/lookup", response_model=CustomerView)
+    def lookup_customer(
+        system: Annotated[
+            str, Query(min_length=1, max_length=64, description="Source system, e.g. crm.")
+        ],
+        external_id: Annotated[
+            str,
+            Query(
+                alias="id", min_length=1, max_length=200, description="Customer id in that system."
+            ),
+        ],
         principal: Annotated[Principal, Depends(require("customers:read"))],
     ) -> CustomerView:
-        """One customer with its source-system references."""
-        with runtime.session_factory() as session:
+        """The customer a source system's id belongs to (the survivor, if it was merged)."""
+        with runtime.read_session_factory() as session:
+            repo = CustomerRepository(session)
+            customer = repo.by_reference((system, external_id))
+            if customer is None:
+                raise HTTPException(404, f"no customer has the {system} id {external_id}")
+            return customer_view(repo, customer, principal)
+
+    @router.get("/customers/{customer_id}", response_model=CustomerView, responses=GONE_RESPONSES)
+    def get_customer(
+        request: Request,
+        customer_id: CustomerIdPath,
+        principal: Annotated[Principal, Depends(require("customers:read"))],
+    ) -> CustomerView | JSONResponse:
+        """One customer with its source-system references; 410 once merged into another."""
+        with runtime.read_session_factory() as session:
             repo = CustomerRepository(session)
             customer = repo.get(customer_id)
             if customer is None:
                 raise HTTPException(404, f"customer {customer_id} is not known")
-            references = [
-                Reference(system=r.system, id=r.external_id)
-                for r in repo.references_of(customer_id)
-            ]
-            view = CustomerView.model_validate({**customer.__dict__, "references": references})
-        if not principal.has("pii:read"):
-            masked: dict[str, object] = dict.fromkeys(PII_FIELDS)
-            # Free attributes and source-system ids (a shop id is often an e-mail address)
-            # may hold personal data of any kind.
-            masked.update(attributes={}, references=[])
-            if view.kind == "person":
-                masked.update(name=None, postal_code=None)
-            view = view.model_copy(update=masked)
-        return view
+            if customer.merged_into is not None:
+                return gone(request, customer_id, customer.merged_into)
+            return customer_view(repo, customer, principal)
 
     return router
 
@@ -132,6 +193,7 @@ def build_app(runtime: Runtime, ingestion: Ingestion) -> FastAPI:
         routers=[
             events_router(ingestion, runtime.settings.max_batch_events),
             customers_router(runtime),
+            merges_router(runtime),
         ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.profiles import api, handlers
+from services.profiles import api, gdpr_api, gdpr_guard, handlers
 from services.profiles.customers import CustomerResolver, CustomerUpserts
 from services.profiles.ingestion import InboundRoute, Ingestion
 from services.profiles.models import messaging, metadata
@@ -28,7 +28,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def inbound_routes(runtime: Runtime) -> dict[str, InboundRoute]:
     outbox = runtime.outbox
     customers = CustomerResolver(outbox)
-    upserts = CustomerUpserts(outbox)
+    settings = runtime.settings
+    rules = settings.identity_rules() if isinstance(settings, ProfilesSettings) else None
+    upserts = CustomerUpserts(outbox, rules)
     placements = OrderPlacements(outbox, customers)
     returns = OrderReturns(outbox, customers)
     touchpoints = Touchpoints(outbox, customers)
@@ -50,14 +52,16 @@ def ingestion(runtime: Runtime) -> Ingestion:
     return Ingestion(
         session_factory=runtime.session_factory,
         inbox=runtime.tables.inbox,
-        routes=inbound_routes(runtime),
+        routes=gdpr_guard.guarded_routes(runtime, inbound_routes(runtime)),
         metrics=runtime.metrics,
         max_event_bytes=runtime.settings.max_event_bytes,
     )
 
 
 def build_app(runtime: Runtime) -> FastAPI:
-    return api.build_app(runtime, ingestion(runtime))
+    app = api.build_app(runtime, ingestion(runtime))
+    app.include_router(gdpr_api.gdpr_router(runtime))
+    return app
 
 
 def build_consumers(runtime: Runtime) -> list[ConsumerLoop]:

@@ -9,22 +9,30 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from services.profiles import domain
-from services.profiles.identity import identity_set
+from services.profiles.identity import IdentitySet, identity_set
+from services.profiles.identity_rules import (
+    Candidate,
+    Identifier,
+    IdentityRules,
+    Match,
+    choose_match,
+)
+from services.profiles.publishing import publish_snapshot, stage
 from services.profiles.repository import Ref
-from shared.events.customers import CustomerRegistered, CustomerUpdated, ExternalReference
-from shared.events.envelope import new_event
 from shared.events.inbound import CustomerUpserted, InboundEvent
 from shared.ids import new_id
 from shared.messaging.outbox import Outbox
-
-SOURCE = "/profiles"
-PUBLISHED_FIELDS = tuple(f for f in domain.SNAPSHOT_FIELDS if f not in ("street", "consents"))
 
 
 def _references(data: CustomerUpserted) -> list[tuple[str, str]]:
     return [(data.customer.system, data.customer.id)] + [
         (ref.system, ref.id) for ref in data.external_ids
     ]
+
+
+def caused_by(cause: InboundEvent) -> str:
+    """The correlation id of events an inbound event causes."""
+    return f"{cause.source}/{cause.id}"
 
 
 def publish(
@@ -37,65 +45,109 @@ def publish(
     payload: BaseModel,
 ) -> None:
     """Stage profiles' event `event_type` about `subject`, caused by the inbound `cause`."""
-    outbox.add(
+    stage(
+        outbox,
         session,
-        new_event(
-            source=SOURCE,
-            type=event_type,
-            subject=subject,
-            data=payload,
-            correlation_id=f"{cause.source}/{cause.id}",
-        ),
+        event_type=event_type,
+        subject=subject,
+        payload=payload,
+        correlation_id=caused_by(cause),
     )
 
 
-def publish_snapshot(
-    outbox: Outbox,
+def match_by_identifiers(
     session: Session,
-    row: dict[str, Any],
-    *,
-    references: list[tuple[str, str]],
-    cause: InboundEvent,
-    changed: list[str] | None,
-) -> None:
-    """Stage customer.registered (`changed` None) or customer.updated for `row`."""
-    common: dict[str, Any] = {
-        "customer_id": row["customer_id"],
-        "revision": row["revision"],
-        "references": [ExternalReference(system=s, id=i) for s, i in sorted(references)],
-        **{field: row[field] for field in PUBLISHED_FIELDS},
-    }
-    payload: CustomerRegistered | CustomerUpdated
-    if changed is None:
-        payload, event_type = CustomerRegistered(**common), "customer.registered"
-    else:
-        payload = CustomerUpdated(**common, changed_fields=changed)
-        event_type = "customer.updated"
-    publish(
-        outbox, session, cause, event_type=event_type, subject=row["customer_id"], payload=payload
-    )
+    identities: IdentitySet,
+    references: list[Ref],
+    identifiers: list[Identifier],
+) -> Match:
+    """The customer a record none of whose references is known joins, by shared identifiers."""
+    holders = {cid for identifier in identifiers for cid in identities.holders(identifier)}
+    identities.load_customers(session, holders)
+    candidates = [
+        Candidate(
+            customer_id=cid,
+            created_at=row["created_at"],
+            references=identities.references.get(cid, []),
+            shared=[i for i in identifiers if cid in identities.holders(i)],
+        )
+        for cid in sorted(holders)
+        if (row := identities.customers.get(cid)) is not None and row["merged_into"] is None
+    ]
+    return choose_match(references, candidates)
 
 
 class CustomerUpserts:
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(self, outbox: Outbox, rules: IdentityRules | None = None) -> None:
         self._outbox = outbox
+        self._rules = rules or IdentityRules()
 
     def prepare(self, session: Session, batch: list[tuple[InboundEvent, Any]]) -> None:
-        """Load every customer the batch refers to with a few queries."""
-        identity_set(session).load(session, [ref for _, data in batch for ref in _references(data)])
+        """Load every customer the batch refers to, by reference or by a shared identifier,
+        with a few queries."""
+        identities = identity_set(session)
+        records = [(_references(data), self._identifiers(data)) for _, data in batch]
+        identities.load(session, [ref for refs, _ in records for ref in refs])
+        identities.load_identifiers(session, [i for _, found in records for i in found])
+        new_records = [
+            found for refs, found in records if not any(ref in identities.refs for ref in refs)
+        ]
+        identities.load_customers(
+            session,
+            {
+                cid
+                for found in new_records
+                for identifier in self._rules.matching(found)
+                for cid in identities.holders(identifier)
+            },
+        )
+
+    def _identifiers(self, data: CustomerUpserted) -> list[Identifier]:
+        return self._rules.identifiers(data.email, data.phone)
 
     def apply(self, session: Session, event: InboundEvent, data: CustomerUpserted) -> str:
         """Store the upsert and stage the resulting customer event; return the customer id."""
         identities = identity_set(session)
         references = _references(data)
+        identifiers = self._identifiers(data)
         identities.load(session, references)
+        identities.load_identifiers(session, identifiers)
         resolution = domain.resolve(references, identities.refs)
+        now = datetime.now(UTC)
+        match = Match(resolution.customer_id, ())
+        if match.customer_id is None:
+            match = match_by_identifiers(
+                session, identities, references, self._rules.matching(identifiers)
+            )
+        customer_id = self._store(
+            session,
+            event,
+            data=data,
+            known_customer_id=match.customer_id,
+            resolution=resolution,
+            now=now,
+        )
+        identities.add_identifiers(session, customer_id, identifiers, now)
+        identities.add_conflicts(session, customer_id, match.conflicts, now)
+        return customer_id
+
+    def _store(
+        self,
+        session: Session,
+        event: InboundEvent,
+        *,
+        data: CustomerUpserted,
+        known_customer_id: str | None,
+        resolution: domain.Resolution,
+        now: datetime,
+    ) -> str:
+        identities = identity_set(session)
         incoming = data.model_dump(include=set(domain.SNAPSHOT_FIELDS), mode="json")
         incoming["provisional"] = False
-        now = datetime.now(UTC)
-        if resolution.customer_id is None:
+        if known_customer_id is None:
             row = {
                 "customer_id": new_id(),
+                "merged_into": None,
                 "revision": 1,
                 "created_at": now,
                 "updated_at": now,
@@ -112,11 +164,11 @@ class CustomerUpserts:
                 session,
                 row,
                 references=identities.references[row["customer_id"]],
-                cause=event,
+                correlation_id=caused_by(event),
                 changed=None,
             )
             return str(row["customer_id"])
-        customer_id = resolution.customer_id
+        customer_id = known_customer_id
         row = identities.customers[customer_id]
         identities.add_references(session, customer_id, resolution.unknown_references, now)
         changed: dict[str, Any] = {}
@@ -139,7 +191,7 @@ class CustomerUpserts:
                 session,
                 row,
                 references=identities.references[customer_id],
-                cause=event,
+                correlation_id=caused_by(event),
                 changed=names,
             )
         return customer_id
@@ -178,6 +230,7 @@ class CustomerResolver:
             "consents": {},
             "attributes": {},
             "provisional": True,
+            "merged_into": None,
             "created_at": now,
             "updated_at": now,
             "source_time": event.time,
@@ -186,6 +239,11 @@ class CustomerResolver:
         identities.add_customer(session, row)
         identities.add_references(session, row["customer_id"], [reference], now)
         publish_snapshot(
-            self._outbox, session, row, references=[reference], cause=event, changed=None
+            self._outbox,
+            session,
+            row,
+            references=[reference],
+            correlation_id=caused_by(event),
+            changed=None,
         )
         return str(row["customer_id"])

@@ -1,14 +1,21 @@
-"""Profiles' consumers: the inbound topic, handled exactly like POST /v1/events."""
+"""Profiles' consumers: the inbound topic, handled exactly like POST /v1/events, and the
+erasure confirmations of the other services on the customers topic."""
 
 import json
+import logging
 
 from kafka.consumer.fetcher import ConsumerRecord
 from sqlalchemy.orm import Session
 
+from services.profiles.gdpr_guard import SUPPRESSED_REASON
+from services.profiles.gdpr_records import ErasureCompletions
 from services.profiles.ingestion import Ingestion, ValidItem
 from shared.events import topics
 from shared.messaging.consumer import ConsumerLoop, Decoded, PoisonMessageError
+from shared.messaging.dispatch import CloudEventDispatcher
 from shared.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 class InboundTopicHandler:
@@ -33,9 +40,18 @@ class InboundTopicHandler:
 
     def handle(self, session: Session, message: Decoded) -> None:
         [result] = self._ingestion.apply(session, [message.body])
-        if result.status == "rejected":
+        if result.status == "rejected" and result.reason == SUPPRESSED_REASON:
+            # A dead letter would keep the erased customer's data: the event is dropped.
+            log.info("inbound event %s/%s dropped: %s", result.source, result.id, result.reason)
+        elif result.status == "rejected":
             raise PoisonMessageError(f"rejected: {result.reason}")
 
 
 def build_consumers(runtime: Runtime, ingestion: Ingestion) -> list[ConsumerLoop]:
-    return [runtime.consumer("inbound", [topics.INBOUND.name], InboundTopicHandler(ingestion))]
+    completions = CloudEventDispatcher(
+        runtime.registry, {"erasure.completed": ErasureCompletions().record}
+    )
+    return [
+        runtime.consumer("inbound", [topics.INBOUND.name], InboundTopicHandler(ingestion)),
+        runtime.consumer("erasures", [topics.CUSTOMERS.name], completions),
+    ]

@@ -1,5 +1,5 @@
-"""The identity working set of one unit of work: references, customers, anonymous visitors
-linked to customers, pending writes.
+"""The identity working set of one unit of work: references, identifiers, customers,
+anonymous visitors linked to customers, pending writes.
 
 A batch of events is resolved against this in memory, loaded with a few queries up front and
 written back with one statement per table, so ingestion cost does not grow with round trips.
@@ -12,8 +12,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.profiles.repository import LINKS, REFERENCES, CustomerRepository, Ref
+from services.profiles.identity_rules import Conflict, Identifier
+from services.profiles.repository import (
+    CONFLICTS,
+    IDENTIFIERS,
+    LINKS,
+    REFERENCES,
+    CustomerRepository,
+    Ref,
+)
 from shared.db.buffer import buffer_of
+from shared.ids import new_id
+
+# A merge that commits while a batch waits for a customer's lock moves its references; the
+# batch then looks them up again, a bounded number of times.
+REREADS = 3
 
 
 @dataclass
@@ -28,22 +41,90 @@ class IdentitySet:
     """Anonymous visitor id -> customer id, for the visitors looked up or linked so far."""
     links_looked_up: set[str] = field(default_factory=set)
 
+    identifiers: dict[Identifier, set[str]] = field(default_factory=dict)
+    """Normalised identifier -> every customer holding it, for those looked up or added."""
+    identifiers_looked_up: set[Identifier] = field(default_factory=set)
+
     def load(self, session: Session, refs: Iterable[Ref]) -> None:
         """Make sure every ref in `refs` and the customers they point to are in memory."""
         wanted = [ref for ref in dict.fromkeys(refs) if ref not in self.looked_up]
-        if not wanted:
+        for _ in range(REREADS):
+            if not wanted:
+                return
+            found = CustomerRepository(session).customer_ids_by_reference(wanted)
+            self.looked_up.update(wanted)
+            self.refs.update(found)
+            self.load_customers(session, found.values())
+            # Read before the customer was locked: a merge or unmerge committed meanwhile.
+            wanted = [ref for ref, cid in found.items() if ref not in self.references[cid]]
+            for ref in wanted:
+                del self.refs[ref]
+
+    def load_customers(self, session: Session, customer_ids: Iterable[str]) -> None:
+        """Make sure the customers and their references are in memory, locked until commit."""
+        unknown = {cid for cid in customer_ids if cid not in self.customers}
+        if not unknown:
             return
         repo = CustomerRepository(session)
-        found = repo.customer_ids_by_reference(wanted)
-        self.looked_up.update(wanted)
-        self.refs.update(found)
-        unknown = {cid for cid in found.values() if cid not in self.customers}
-        if unknown:
-            self.customers.update(repo.customer_rows(unknown))
-            for cid, customer_refs in repo.references_by_customer(unknown).items():
-                self.references[cid] = customer_refs
-                self.refs.update(dict.fromkeys(customer_refs, cid))
-                self.looked_up.update(customer_refs)
+        self.customers.update(repo.customer_rows(unknown))
+        found = repo.references_by_customer(unknown)
+        for cid in unknown:
+            self.references[cid] = found.get(cid, [])
+            self.refs.update(dict.fromkeys(self.references[cid], cid))
+            self.looked_up.update(self.references[cid])
+
+    def load_identifiers(self, session: Session, identifiers: Iterable[Identifier]) -> None:
+        """Make sure the holders of every identifier in `identifiers` are in memory."""
+        wanted = [i for i in dict.fromkeys(identifiers) if i not in self.identifiers_looked_up]
+        if not wanted:
+            return
+        found = CustomerRepository(session).customer_ids_by_identifier(wanted)
+        self.identifiers_looked_up.update(wanted)
+        for identifier in wanted:
+            self.identifiers.setdefault(identifier, set()).update(found.get(identifier, ()))
+
+    def holders(self, identifier: Identifier) -> set[str]:
+        return self.identifiers.get(identifier, set())
+
+    def add_identifiers(
+        self, session: Session, customer_id: str, identifiers: Iterable[Identifier], now: datetime
+    ) -> None:
+        """Index `identifiers` for the customer; ones it holds already are left alone."""
+        identifiers = list(identifiers)
+        self.load_identifiers(session, identifiers)
+        buffer = buffer_of(session)
+        for kind, value in identifiers:
+            holders = self.identifiers.setdefault((kind, value), set())
+            if customer_id in holders:
+                continue
+            holders.add(customer_id)
+            buffer.insert(
+                IDENTIFIERS,
+                {"kind": kind, "value": value, "customer_id": customer_id, "created_at": now},
+            )
+
+    def add_conflicts(
+        self, session: Session, customer_id: str, conflicts: Iterable[Conflict], now: datetime
+    ) -> None:
+        """Record for review that `customer_id` was kept apart from each conflict's customer."""
+        buffer = buffer_of(session)
+        for conflict in conflicts:
+            kind, value = conflict.identifier
+            buffer.insert(
+                CONFLICTS,
+                {
+                    "id": new_id(),
+                    "kind": kind,
+                    "value": value,
+                    "system": conflict.system,
+                    "customer_id": customer_id,
+                    "existing_customer_id": conflict.customer_id,
+                    "detected_at": now,
+                    "status": "open",
+                    "resolved_at": None,
+                    "resolution": None,
+                },
+            )
 
     def load_links(self, session: Session, anonymous_ids: Iterable[str]) -> None:
         """Make sure the customer links of every visitor in `anonymous_ids` are in memory."""

@@ -1,11 +1,12 @@
-"""Profiles' tables: customers and their references, orders and returns as received,
-anonymous visitors linked to customers, outbox and inbox."""
+"""Profiles' tables: customers, their references and identifiers, orders and returns as
+received, anonymous visitors linked to customers, identity conflicts and merges, outbox and
+inbox."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, false
+from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db.metadata import new_metadata
@@ -50,6 +51,8 @@ class Customer(Base):
     # Known only from an order, return, touchpoint or identification until its source
     # system's customer.upserted arrives.
     provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when a merge absorbed this customer into another one (the survivor).
+    merged_into: Mapped[str | None] = mapped_column(String(64))
 
 
 class CustomerReference(Base):
@@ -119,5 +122,67 @@ class AnonymousLink(Base):
     as_of_event_id: Mapped[str] = mapped_column(String(200))
 
 
+class CustomerIdentifier(Base):
+    """A normalised e-mail address or phone number a source system gave for a customer.
+
+    One value may belong to several customers: records of one system are never linked by a
+    shared value (see `IdentityConflict`).
+    """
+
+    __tablename__ = "customer_identifiers"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[str] = mapped_column(String(320), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime]
+
+
+class IdentityConflict(Base):
+    """A record kept apart from a customer it shares an identifier with, because both hold
+    different ids of the same source system; open until someone reviews it."""
+
+    __tablename__ = "identity_conflicts"
+    __table_args__ = (Index("ix_identity_conflicts_status_id", "status", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(320))
+    system: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE"), index=True
+    )
+    existing_customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE"), index=True
+    )
+    detected_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(500))
+
+
+class CustomerMerge(Base):
+    """A merge of customers into a survivor, with everything that moved, so it can be undone."""
+
+    __tablename__ = "customer_merges"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    survivor_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE"), index=True
+    )
+    absorbed_ids: Mapped[list[str]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(500))
+    merged_by: Mapped[str] = mapped_column(String(100))
+    merged_at: Mapped[datetime]
+    moved: Mapped[dict[str, Any]]
+    """Per absorbed customer: its references, identifiers, orders, returns and visitors."""
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+    undo_reason: Mapped[str | None] = mapped_column(String(500))
+
+
 metadata = Base.metadata
 messaging = messaging_tables(metadata)
+
+import services.profiles.gdpr_models  # noqa: E402, F401  (GDPR tables join this metadata)

@@ -7,7 +7,16 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from services.profiles.models import AnonymousLink, Customer, CustomerReference, Order, OrderReturn
+from services.profiles.models import (
+    AnonymousLink,
+    Customer,
+    CustomerIdentifier,
+    CustomerMerge,
+    CustomerReference,
+    IdentityConflict,
+    Order,
+    OrderReturn,
+)
 from shared.db.buffer import insert_rows
 from shared.db.lookup import one_of
 
@@ -16,10 +25,15 @@ REFERENCES: Table = CustomerReference.__table__  # type: ignore[assignment]
 ORDERS: Table = Order.__table__  # type: ignore[assignment]
 RETURNS: Table = OrderReturn.__table__  # type: ignore[assignment]
 LINKS: Table = AnonymousLink.__table__  # type: ignore[assignment]
+IDENTIFIERS: Table = CustomerIdentifier.__table__  # type: ignore[assignment]
+CONFLICTS: Table = IdentityConflict.__table__  # type: ignore[assignment]
+MERGES: Table = CustomerMerge.__table__  # type: ignore[assignment]
 CHUNK = 500
+MAX_MERGE_HOPS = 20
 
 Ref = tuple[str, str]
 OrderKey = tuple[str, str]
+Identifier = tuple[str, str]
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
@@ -50,6 +64,42 @@ class CustomerRepository:
                 )
                 found.update({(system, r.external_id): r.customer_id for r in rows})
         return found
+
+    def customer_ids_by_identifier(
+        self, identifiers: Iterable[Identifier]
+    ) -> dict[Identifier, set[str]]:
+        """Every customer holding each of `identifiers` (kind, normalised value)."""
+        by_kind: dict[str, list[str]] = {}
+        for kind, value in dict.fromkeys(identifiers):
+            by_kind.setdefault(kind, []).append(value)
+        found: dict[Identifier, set[str]] = {}
+        for kind, values in by_kind.items():
+            for chunk in _chunks(values):
+                rows = self.session.execute(
+                    select(IDENTIFIERS.c.value, IDENTIFIERS.c.customer_id).where(
+                        IDENTIFIERS.c.kind == kind,
+                        one_of(self.session, IDENTIFIERS.c.value, chunk),
+                    )
+                )
+                for r in rows:
+                    found.setdefault((kind, r.value), set()).add(r.customer_id)
+        return found
+
+    def by_reference(self, reference: Ref) -> Customer | None:
+        """The customer a source system's id belongs to, following merges to the survivor."""
+        customer_id = self.session.scalar(
+            select(REFERENCES.c.customer_id).where(
+                REFERENCES.c.system == reference[0], REFERENCES.c.external_id == reference[1]
+            )
+        )
+        customer = self.get(customer_id) if customer_id is not None else None
+        # A merge moves the references to the survivor, so this loop is a safeguard; bounded
+        # so that a corrupt cycle cannot hang a request.
+        for _ in range(MAX_MERGE_HOPS):
+            if customer is None or customer.merged_into is None:
+                return customer
+            customer = self.get(customer.merged_into)
+        return None
 
     def customer_rows(self, customer_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}

@@ -1,6 +1,6 @@
 """The one place where event types are registered with their payload, topic and producer."""
 
-from shared.events import customers, orders, topics, touchpoints
+from shared.events import customers, gdpr, orders, topics, touchpoints
 from shared.events.registry import EventRegistry, EventType
 
 
@@ -69,6 +69,53 @@ def build_registry() -> EventRegistry:
             producer="profiles",
             description="An interaction over any channel with the resolved customer; keyed "
             "by the anonymous id while the visitor is not identified.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="customer.erased",
+            version=1,
+            payload=gdpr.CustomerErased,
+            topic=topics.CUSTOMERS,
+            producer="profiles",
+            description="The customer's personal data was erased or anonymised in profiles; "
+            "every other service deletes what it holds on the customer and confirms.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="erasure.completed",
+            version=1,
+            payload=gdpr.ErasureCompleted,
+            topic=topics.CUSTOMERS,
+            producer="erasure-participants",
+            description="Segmentation, experience or steering completed its part of an "
+            "erasure, with row counts of what it deleted and anonymised; profiles tracks the "
+            "erasure's progress from these.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="customer.merged",
+            version=1,
+            payload=customers.CustomerMerged,
+            topic=topics.CUSTOMERS,
+            producer="profiles",
+            description="Customers were merged into a survivor (keyed by the survivor); "
+            "consumers re-key the absorbed customers' data to it. Each absorbed customer's "
+            "snapshot with `merged_into` and the survivor's new snapshot follow as "
+            "customer.updated.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="customer.unmerged",
+            version=1,
+            payload=customers.CustomerUnmerged,
+            topic=topics.CUSTOMERS,
+            producer="profiles",
+            description="A merge was undone (keyed by the survivor); the restored customer's "
+            "snapshot follows as customer.updated and brings it back.",
         )
     )
     return registry

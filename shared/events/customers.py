@@ -39,6 +39,12 @@ class CustomerSnapshot(Contract):
         "touchpoint or identification; its name is then `<system>:<id>` until the source "
         "system's customer.upserted fills it in.",
     )
+    merged_into: str | None = Field(
+        default=None,
+        description="Set when a merge absorbed this customer into the survivor named here: "
+        "the customer no longer exists on its own and its data belongs to the survivor. A "
+        "later snapshot without it (after an unmerge) brings the customer back.",
+    )
 
 
 class CustomerRegistered(CustomerSnapshot):
@@ -58,3 +64,34 @@ class CustomerIdentified(Contract):
 
     anonymous_id: str = Field(description="Visitor id of the web or app tracking.")
     customer_id: str = Field(description="Canonical customer id the visitor is linked to.")
+
+
+class CustomerMerged(Contract):
+    """Customers were merged into a survivor; their data belongs to the survivor from now on.
+
+    Consumers re-key what they hold for the absorbed customers to the survivor.
+    """
+
+    survivor_id: str = Field(description="Canonical id of the customer that remains.")
+    absorbed_ids: list[str] = Field(
+        min_length=1, description="Canonical ids of the customers merged into the survivor."
+    )
+    merge_id: str = Field(description="Id of the merge; an unmerge names it.")
+    reason: str = Field(description="Why the customers were merged, as the requester said.")
+    absorbed_revisions: dict[str, int] = Field(
+        default_factory=dict,
+        description="Revision of each absorbed customer's snapshot that records the merge; "
+        "a consumer holding a newer revision (the customer was restored since) keeps it.",
+    )
+
+
+class CustomerUnmerged(Contract):
+    """A merge was undone: `restored_id` exists on its own again, with what it had before.
+
+    The restored customer's and the survivor's new snapshots follow as customer.updated.
+    """
+
+    survivor_id: str = Field(description="Canonical id of the customer it had been merged into.")
+    restored_id: str = Field(description="Canonical id of the customer that exists again.")
+    merge_id: str = Field(description="Id of the merge that was undone.")
+    reason: str | None = Field(default=None, description="Why the merge was undone.")

@@ -40,7 +40,7 @@ def test_orders_touchpoints_and_identifications_from_the_inbound_topic_are_appli
         for r in read_topic(profiles.runtime.settings.kafka_bootstrap_servers, INBOUND)
         if json.loads(r.value)["id"] in ids
     ]
-    [loop] = build_consumers(profiles.runtime)
+    [loop] = [c for c in build_consumers(profiles.runtime) if c.name == "profiles.inbound"]
 
     loop.process(records)
 

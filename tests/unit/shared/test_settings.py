@@ -8,6 +8,7 @@ from shared.settings import Environment
 
 PLACEHOLDER_URL = "postgresql://cockpit:changeme@db.internal:5432/profiles"
 REAL_URL = "postgresql://cockpit:Xq7-real-secret-9f@db.internal:5432/profiles"
+REAL_SALT = "c2b1e0f6-real-installation-salt"
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +18,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "KAFKA_BOOTSTRAP_SERVERS",
         "PROFILES_DATABASE_URL",
         "PROFILES_ENVIRONMENT",
+        "PROFILES_GDPR_SALT",
         "PROFILES_KAFKA_BOOTSTRAP_SERVERS",
         "PROFILES_PORT",
     ):
@@ -49,13 +51,17 @@ def test_placeholder_database_password_is_allowed_in_development() -> None:
 
 
 def test_real_database_password_is_accepted_in_production() -> None:
-    settings = ProfilesSettings(database_url=REAL_URL, environment="production")
+    settings = ProfilesSettings(
+        database_url=REAL_URL, environment="production", gdpr_salt=REAL_SALT
+    )
 
     assert settings.environment is Environment.PRODUCTION
 
 
 def test_sqlite_url_without_password_is_accepted_in_production() -> None:
-    settings = ProfilesSettings(database_url="sqlite:///var/profiles.db", environment="production")
+    settings = ProfilesSettings(
+        database_url="sqlite:///var/profiles.db", environment="production", gdpr_salt=REAL_SALT
+    )
 
     assert settings.database_url == "sqlite:///var/profiles.db"
 
