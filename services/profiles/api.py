@@ -3,7 +3,7 @@
 import json
 from collections import Counter
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -11,14 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from services.profiles.ingestion import Ingestion
 from services.profiles.merge_api import merges_router
-from services.profiles.models import Customer
 from services.profiles.repository import CustomerRepository
-from services.profiles.schemas import (
-    PII_FIELDS,
-    CustomerView,
-    IngestResponse,
-    Reference,
-)
+from services.profiles.schemas import CustomerPage, CustomerView360, IngestResponse
+from services.profiles.view import customer_summary, customer_view
+from services.profiles.view_repository import CustomerFilter, ViewRepository
 from shared.api.app import create_app
 from shared.api.auth import Principal
 from shared.api.deps import CustomerIdPath, require
@@ -104,24 +100,7 @@ GONE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def customer_view(
-    repo: CustomerRepository, customer: Customer, principal: Principal
-) -> CustomerView:
-    """The customer with its references, masked for what the principal may see."""
-    references = [
-        Reference(system=r.system, id=r.external_id)
-        for r in repo.references_of(customer.customer_id)
-    ]
-    view = CustomerView.model_validate({**customer.__dict__, "references": references})
-    if not principal.has("pii:read"):
-        masked: dict[str, object] = dict.fromkeys(PII_FIELDS)
-        # Free attributes and source-system ids (a shop id is often an e-mail address)
-        # may hold personal data of any kind.
-        masked.update(attributes={}, references=[])
-        if view.kind == "person":
-            masked.update(name=None, postal_code=None)
-        view = view.model_copy(update=masked)
-    return view
+LIST_PARAMETERS = frozenset(("rep", "region", "kind", "consent", "provisional", "cursor", "limit"))
 
 
 def gone(request: Request, customer_id: str, survivor_id: str) -> JSONResponse:
@@ -144,7 +123,7 @@ def customers_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["customers"])
 
     # Declared before /customers/{customer_id}, which would otherwise take "lookup" for an id.
-    @router.get("/customers/lookup", response_model=CustomerView)
+    @router.get("/customers/lookup", response_model=CustomerView360)
     def lookup_customer(
         system: Annotated[
             str, Query(min_length=1, max_length=64, description="Source system, e.g. crm.")
@@ -156,7 +135,7 @@ def customers_router(runtime: Runtime) -> APIRouter:
             ),
         ],
         principal: Annotated[Principal, Depends(require("customers:read"))],
-    ) -> CustomerView:
+    ) -> CustomerView360:
         """The customer a source system's id belongs to (the survivor, if it was merged)."""
         with runtime.read_session_factory() as session:
             repo = CustomerRepository(session)
@@ -165,13 +144,64 @@ def customers_router(runtime: Runtime) -> APIRouter:
                 raise HTTPException(404, f"no customer has the {system} id {external_id}")
             return customer_view(repo, customer, principal)
 
-    @router.get("/customers/{customer_id}", response_model=CustomerView, responses=GONE_RESPONSES)
+    @router.get("/customers", response_model=CustomerPage)
+    def list_customers(
+        *,
+        request: Request,
+        principal: Annotated[Principal, Depends(require("customers:read"))],
+        rep: Annotated[
+            str | None, Query(max_length=100, description="Responsible sales rep (owner_rep).")
+        ] = None,
+        region: Annotated[str | None, Query(max_length=100, description="Sales region.")] = None,
+        kind: Annotated[
+            Literal["person", "organization"] | None, Query(description="Kind of customer.")
+        ] = None,
+        consent: Annotated[
+            Literal["email", "phone", "post", "messaging"] | None,
+            Query(description="Only customers who granted consent on this channel."),
+        ] = None,
+        provisional: Annotated[
+            bool | None, Query(description="Only provisional (true) or confirmed (false).")
+        ] = None,
+        cursor: Annotated[
+            str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=500, description="Customers per page.")] = 50,
+    ) -> CustomerPage:
+        """Customers by id (time-ordered, so stable across pages), filtered and paged.
+
+        Filters by segment, lifecycle stage, thrust, value/potential tier and churn risk come
+        with the segmentation and strategy events; until then such parameters are refused
+        (422) rather than ignored. A person's name is null without `pii:read`.
+        """
+        unknown = sorted(set(request.query_params) - LIST_PARAMETERS)
+        if unknown:
+            raise HTTPException(422, f"unsupported query parameter: {', '.join(unknown)}")
+        where = CustomerFilter(
+            rep=rep, region=region, kind=kind, consent=consent, provisional=provisional
+        )
+        with runtime.read_session_factory() as session:
+            rows = ViewRepository(session).customers(where, cursor, limit + 1)
+        page = [customer_summary(row, principal) for row in rows[:limit]]
+        next_cursor = page[-1].customer_id if len(rows) > limit else None
+        return CustomerPage(items=page, next_cursor=next_cursor)
+
+    @router.get(
+        "/customers/{customer_id}", response_model=CustomerView360, responses=GONE_RESPONSES
+    )
     def get_customer(
         request: Request,
         customer_id: CustomerIdPath,
         principal: Annotated[Principal, Depends(require("customers:read"))],
-    ) -> CustomerView | JSONResponse:
-        """One customer with its source-system references; 410 once merged into another."""
+    ) -> CustomerView360 | JSONResponse:
+        """The 360° view of one customer; 410 once merged into another.
+
+        Identity, attributes and consents, the value from its orders and returns, and the
+        segment, strategy, experience and next best actions parts, each with the event it
+        reflects (`as_of`) and marked `pending` until the owning service has delivered it.
+        Personal data is null without `pii:read`, financial figures without
+        `financials:read` (listed in `value.masked`).
+        """
         with runtime.read_session_factory() as session:
             repo = CustomerRepository(session)
             customer = repo.get(customer_id)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.profiles import api, gdpr_api, gdpr_guard, handlers
+from services.profiles import api, gdpr_api, gdpr_guard, handlers, segment_profile_api
 from services.profiles.customers import CustomerResolver, CustomerUpserts
 from services.profiles.ingestion import InboundRoute, Ingestion
 from services.profiles.models import messaging, metadata
@@ -61,6 +61,7 @@ def ingestion(runtime: Runtime) -> Ingestion:
 def build_app(runtime: Runtime) -> FastAPI:
     app = api.build_app(runtime, ingestion(runtime))
     app.include_router(gdpr_api.gdpr_router(runtime))
+    app.include_router(segment_profile_api.segment_profiles_router(runtime))
     return app
 
 

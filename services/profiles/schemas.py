@@ -1,6 +1,7 @@
 """Request and response bodies of the profiles API."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -68,3 +69,130 @@ class CustomerView(BaseModel):
 
 
 PII_FIELDS = ("email", "phone", "street")
+
+
+class AsOf(BaseModel):
+    """What a part of the view reflects: the newest event applied to it."""
+
+    time: datetime = Field(description="Time of that event (UTC).")
+    event_id: str = Field(description="Id of that event.")
+
+
+PartStatus = Literal["current", "pending"]
+
+
+class PeriodValue(BaseModel):
+    """Value of the customer over one period; money is null without financials:read."""
+
+    net_revenue: Decimal | None = Field(description="Invoiced net revenue of the orders.")
+    cost_of_goods: Decimal | None = Field(description="Cost of the goods ordered.")
+    returned_revenue: Decimal | None = Field(description="Net revenue credited by returns.")
+    returned_cost_of_goods: Decimal | None = Field(
+        description="Cost of the returned goods (0 for returns given only as an amount)."
+    )
+    discounts: Decimal | None = Field(description="Order-level rebates and bonuses.")
+    shipping_cost: Decimal | None = Field(description="Shipping cost of the orders.")
+    other_direct_costs: Decimal | None = Field(description="Payment and other direct costs.")
+    return_handling_cost: Decimal | None = Field(description="Handling cost of returns.")
+    cm1: Decimal | None = Field(
+        description="net_revenue - cost_of_goods - returned_revenue + returned_cost_of_goods."
+    )
+    cm2: Decimal | None = Field(
+        description="cm1 - discounts - shipping_cost - other_direct_costs - return_handling_cost."
+    )
+    cm3: Decimal | None = Field(
+        description="cm2 - cost to serve; null until segmentation delivers the cost to serve."
+    )
+    order_count: int = Field(description="Orders placed in the period.")
+    return_count: int = Field(description="Returns received in the period.")
+
+
+class ValuePart(BaseModel):
+    """Value from profiles' own orders and returns: current as of the newest one applied."""
+
+    status: PartStatus = Field(description="Always current: computed from profiles' own data.")
+    as_of: AsOf | None = Field(description="Newest order or return applied; null without any.")
+    currencies: list[str] = Field(description="Currencies of the orders summed up.")
+    last_12_months: PeriodValue = Field(
+        description="Orders placed / returns received within 365 days."
+    )
+    lifetime: PeriodValue = Field(description="Every order and return.")
+    first_order_at: datetime | None = Field(description="When the first order was placed.")
+    last_order_at: datetime | None = Field(description="When the last order was placed.")
+    cm3_note: str = Field(description="Why cm3 is null.")
+    masked: list[str] = Field(
+        description="Figures hidden (null) because the caller lacks financials:read."
+    )
+
+
+class PendingPart(BaseModel):
+    """A part another service owns; pending (all fields null) until its events arrive."""
+
+    status: PartStatus = Field(description="pending until the owning service has published.")
+    as_of: AsOf | None = Field(description="Event the part reflects; null while pending.")
+    source: str = Field(description="Service that delivers this part.")
+
+
+class SegmentPart(PendingPart):
+    portfolio_segment: str | None = Field(default=None, description="Value x potential segment.")
+    value_tier: str | None = Field(default=None, description="Value tier.")
+    potential_tier: str | None = Field(default=None, description="Potential tier.")
+    lifecycle_stage: str | None = Field(default=None, description="Lifecycle stage.")
+    lifecycle_reason: str | None = Field(default=None, description="Why that stage.")
+    needs_cluster: str | None = Field(default=None, description="Needs cluster.")
+    clv: Decimal | None = Field(default=None, description="Customer lifetime value.")
+    churn_risk: float | None = Field(default=None, description="Churn risk, 0 to 1.")
+    abc_class: str | None = Field(default=None, description="ABC class.")
+
+
+class StrategyPart(PendingPart):
+    thrust: str | None = Field(default=None, description="Strategic thrust of the segment.")
+    service_level: str | None = Field(default=None, description="Service level.")
+    treatment: str | None = Field(default=None, description="Treatment.")
+
+
+class ExperiencePart(PendingPart):
+    journey_stage: str | None = Field(default=None, description="Current journey stage.")
+    last_touchpoints: list[dict[str, Any]] = Field(
+        default_factory=list, description="Most recent touchpoints."
+    )
+    csat: float | None = Field(default=None, description="Average CSAT, 1 to 5.")
+    nps: float | None = Field(default=None, description="Latest NPS answer, 0 to 10.")
+    open_complaints: int | None = Field(default=None, description="Complaints not closed.")
+
+
+class NextBestActionsPart(PendingPart):
+    items: list[dict[str, Any]] = Field(
+        default_factory=list, description="Recommended actions, best first."
+    )
+
+
+class CustomerView360(CustomerView):
+    """The 360° view: identity, consents and each part with the event it reflects."""
+
+    as_of: AsOf = Field(description="Event of the last change of identity and attributes.")
+    responsible_rep: str | None = Field(description="Responsible sales rep (owner_rep).")
+    value: ValuePart = Field(description="Revenue and contribution margins.")
+    segment: SegmentPart = Field(description="From segmentation.")
+    strategy: StrategyPart = Field(description="From steering.")
+    experience: ExperiencePart = Field(description="From experience.")
+    next_best_actions: NextBestActionsPart = Field(description="From steering.")
+
+
+class CustomerSummary(BaseModel):
+    """A customer in a list; a person's name is null without pii:read."""
+
+    customer_id: str = Field(description="Canonical customer id.")
+    kind: str = Field(description="person or organization.")
+    name: str | None = Field(description="Name (personal data for persons).")
+    region: str | None = Field(description="Sales region.")
+    owner_rep: str | None = Field(description="Responsible sales rep.")
+    provisional: bool = Field(description="Known only from orders or touchpoints so far.")
+    updated_at: datetime = Field(description="Last changed (UTC).")
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerSummary] = Field(description="Customers, ordered by customer_id.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )

@@ -31,6 +31,13 @@ class ProfilesSettings(GdprSettings, ServiceSettings):
         description="Country whose code a national phone number (leading 0) is read in.",
     )
 
+    profile_approvers: list[str] = Field(
+        default=["sales", "marketing", "service", "finance"],
+        min_length=1,
+        description="Departments that must each approve a segment profile version (with a key "
+        "holding approve:<department>) before it becomes active.",
+    )
+
     def identity_rules(self) -> IdentityRules:
         return IdentityRules(
             match_on_email=self.match_on_email,

@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 
 ALL_DEPARTMENTS = ("sales", "marketing", "service", "finance")
 DEPARTMENT_SCOPES: dict[str, tuple[str, ...]] = {
-    "sales": ("customers:read", "pii:read", "financials:read", "approve:sales"),
+    # Sales management edits the segment profiles the departments then approve.
+    "sales": ("customers:read", "pii:read", "financials:read", "approve:sales", "strategy:write"),
     "marketing": ("customers:read", "approve:marketing"),
     "service": ("customers:read", "pii:read", "approve:service"),
     "finance": ("customers:read", "financials:read", "approve:finance"),

@@ -48,7 +48,13 @@ def test_right_key_authenticates_as_its_principal_with_its_scopes(key_file: Path
     principal = ApiKeyStore(key_file).authenticate(plain["sales"])
 
     assert principal == SALES
-    assert principal.scopes == {"customers:read", "pii:read", "financials:read", "approve:sales"}
+    assert principal.scopes == {
+        "customers:read",
+        "pii:read",
+        "financials:read",
+        "approve:sales",
+        "strategy:write",
+    }
 
 
 @pytest.mark.parametrize("attempt", ["", "kc_sales_wrong", "sha256:" + "0" * 64])

@@ -1,0 +1,153 @@
+"""HTTP entry points of segment profile documents: edit, approve, read, audit."""
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Path
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from services.profiles.segment_profile_schemas import (
+    ApprovalWrite,
+    AuditEntryRead,
+    AuditTrail,
+    SegmentProfileList,
+    SegmentProfileRead,
+    SegmentProfileVersionList,
+    SegmentProfileVersionRead,
+    SegmentProfileWrite,
+)
+from services.profiles.segment_profiles import (
+    Actor,
+    ProfileRefusedError,
+    SegmentProfiles,
+    approving_department,
+)
+from services.profiles.settings import ProfilesSettings
+from shared.api.auth import Principal
+from shared.api.deps import CurrentPrincipal, require
+from shared.api.problems import PROBLEM_CONTENT_TYPE, Problem
+from shared.db.errors import TemporarilyUnavailableError, is_transient
+from shared.db.uow import UnitOfWork
+from shared.runtime import Runtime
+
+T = TypeVar("T")
+EDIT_SCOPE = "strategy:write"
+READ_SCOPE = "customers:read"
+DEFAULT_APPROVERS = ProfilesSettings.model_fields["profile_approvers"].default
+SegmentPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Key of the segment, e.g. grow-high-value.",
+    ),
+]
+VersionPath = Annotated[int, Path(ge=1, description="Version number of the profile.")]
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {PROBLEM_CONTENT_TYPE: {}}} for code in (404, 409)
+}
+
+
+def _write(runtime: Runtime, work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction; refusals become problems, races a 409 or 503."""
+    try:
+        with UnitOfWork(runtime.session_factory) as uow:
+            result = work(uow.session)
+            uow.commit()
+            return result
+    except ProfileRefusedError as refusal:
+        raise HTTPException(refusal.status, refusal.detail) from None
+    except IntegrityError:
+        raise HTTPException(409, "the profile changed concurrently; retry") from None
+    except DBAPIError as error:
+        if not is_transient(error):
+            raise
+        raise TemporarilyUnavailableError("concurrent changes; retry") from error
+
+
+def _read(runtime: Runtime, work: Callable[[Session], T]) -> T:
+    try:
+        with runtime.read_session_factory() as session:
+            return work(session)
+    except ProfileRefusedError as refusal:
+        raise HTTPException(refusal.status, refusal.detail) from None
+
+
+def segment_profiles_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1/segment-profiles", tags=["segment profiles"])
+    settings = runtime.settings
+    approvers = (
+        settings.profile_approvers if isinstance(settings, ProfilesSettings) else DEFAULT_APPROVERS
+    )
+    profiles = SegmentProfiles(approvers)
+
+    @router.get("")
+    def list_segment_profiles(
+        _: Annotated[Principal, Depends(require(READ_SCOPE))],
+    ) -> SegmentProfileList:
+        """Every segment with a profile and its approval status."""
+        states = _read(runtime, profiles.segments)
+        return SegmentProfileList(items=[SegmentProfileRead.model_validate(s) for s in states])
+
+    @router.put("/{segment}", responses=RESPONSES)
+    def edit_segment_profile(
+        segment: SegmentPath,
+        body: SegmentProfileWrite,
+        principal: Annotated[Principal, Depends(require(EDIT_SCOPE))],
+    ) -> SegmentProfileRead:
+        """Create or change the segment's draft; after any approval this starts a new one."""
+        actor = Actor(principal.name, principal.department)
+        content = body.model_dump()
+        state = _write(runtime, lambda session: profiles.edit(session, segment, content, actor))
+        return SegmentProfileRead.model_validate(state)
+
+    @router.post("/{segment}/versions/{version}/approvals", responses=RESPONSES)
+    def approve_segment_profile(
+        segment: SegmentPath,
+        version: VersionPath,
+        body: ApprovalWrite,
+        principal: CurrentPrincipal,
+    ) -> SegmentProfileRead:
+        """Approve a draft for the caller's department (needs approve:<department>)."""
+        department, scope = approving_department(principal.department, body.department)
+        if not principal.has(scope):
+            raise HTTPException(403, f"the API key lacks the scope {scope}")
+        actor = Actor(principal.name, department)
+        state = _write(
+            runtime,
+            lambda session: profiles.approve(session, segment, version, actor, body.comment),
+        )
+        return SegmentProfileRead.model_validate(state)
+
+    @router.get("/{segment}", responses=RESPONSES)
+    def get_segment_profile(
+        segment: SegmentPath,
+        _: Annotated[Principal, Depends(require(READ_SCOPE))],
+    ) -> SegmentProfileRead:
+        """The active version, the draft under review and the approvals still missing."""
+        state = _read(runtime, lambda session: profiles.state(session, segment))
+        return SegmentProfileRead.model_validate(state)
+
+    @router.get("/{segment}/versions", responses=RESPONSES)
+    def list_segment_profile_versions(
+        segment: SegmentPath,
+        _: Annotated[Principal, Depends(require(READ_SCOPE))],
+    ) -> SegmentProfileVersionList:
+        """Every version of the segment's profile with its approvals, oldest first."""
+        versions = _read(runtime, lambda session: profiles.history(session, segment))
+        return SegmentProfileVersionList(
+            items=[SegmentProfileVersionRead.model_validate(v) for v in versions]
+        )
+
+    @router.get("/{segment}/audit", responses=RESPONSES)
+    def get_segment_profile_audit(
+        segment: SegmentPath,
+        _: Annotated[Principal, Depends(require(READ_SCOPE))],
+    ) -> AuditTrail:
+        """Every change and approval of the segment's profile: who, when, what."""
+        entries = _read(runtime, lambda session: profiles.audit(session, segment))
+        return AuditTrail(items=[AuditEntryRead.model_validate(e) for e in entries])
+
+    return router

@@ -1,0 +1,115 @@
+"""Read queries of the 360° view and the customer list: orders aggregated in SQL."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, case, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from services.profiles.repository import CUSTOMERS, ORDERS, RETURNS
+from shared.db.types import Money
+
+ORDER_AMOUNTS = (
+    "net_revenue",
+    "cost_of_goods",
+    "discount",
+    "shipping_cost",
+    "other_direct_costs",
+)
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    rep: str | None = None
+    region: str | None = None
+    kind: str | None = None
+    consent: str | None = None
+    provisional: bool | None = None
+
+
+def _sum(column: ColumnElement[Any], within: ColumnElement[bool] | None) -> ColumnElement[Any]:
+    amount: ColumnElement[Any] = func.coalesce(column, 0)
+    if within is not None:
+        amount = case((within, amount), else_=0)
+    return type_coerce(func.coalesce(func.sum(amount), 0), Money())
+
+
+class ViewRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def order_totals(self, customer_id: str, since: datetime) -> Row[Any]:
+        """One row: lifetime and recent (placed at or after `since`) sums and counts."""
+        recent = ORDERS.c.placed_at >= since
+        columns: list[Any] = []
+        for name in ORDER_AMOUNTS:
+            columns.append(_sum(ORDERS.c[name], None).label(f"lifetime_{name}"))
+            columns.append(_sum(ORDERS.c[name], recent).label(f"recent_{name}"))
+        columns += [
+            func.count().label("lifetime_orders"),
+            func.coalesce(func.sum(case((recent, 1), else_=0)), 0).label("recent_orders"),
+            func.min(ORDERS.c.placed_at).label("first_order_at"),
+            func.max(ORDERS.c.placed_at).label("last_order_at"),
+            func.array_agg(ORDERS.c.currency.distinct()).label("currencies")
+            if self.session.get_bind().dialect.name == "postgresql"
+            else func.group_concat(ORDERS.c.currency.distinct()).label("currencies"),
+        ]
+        return self.session.execute(
+            select(*columns).where(ORDERS.c.customer_id == customer_id)
+        ).one()
+
+    def newest_order(self, customer_id: str) -> Row[Any, Any] | None:
+        row: Row[Any, Any] | None = self.session.execute(
+            select(ORDERS.c.placed_at, ORDERS.c.as_of_event_id)
+            .where(ORDERS.c.customer_id == customer_id)
+            .order_by(ORDERS.c.placed_at.desc(), ORDERS.c.as_of_event_id.desc())
+            .limit(1)
+        ).first()
+        return row
+
+    def returns_of(self, customer_id: str) -> list[Row[Any]]:
+        """The customer's returns; few per customer, their lines are JSON summed in Python."""
+        return list(
+            self.session.execute(
+                select(
+                    RETURNS.c.event_id,
+                    RETURNS.c.returned_at,
+                    RETURNS.c.lines,
+                    RETURNS.c.amount,
+                    RETURNS.c.handling_cost,
+                ).where(RETURNS.c.customer_id == customer_id)
+            )
+        )
+
+    def customers(self, where: CustomerFilter, after: str | None, limit: int) -> list[Row[Any]]:
+        """Up to `limit` customers (not merged away) matching `where`, by id after `after`."""
+        query = select(
+            CUSTOMERS.c.customer_id,
+            CUSTOMERS.c.kind,
+            CUSTOMERS.c.name,
+            CUSTOMERS.c.region,
+            CUSTOMERS.c.owner_rep,
+            CUSTOMERS.c.provisional,
+            CUSTOMERS.c.updated_at,
+        ).where(CUSTOMERS.c.merged_into.is_(None))
+        if after is not None:
+            query = query.where(CUSTOMERS.c.customer_id > after)
+        if where.rep is not None:
+            query = query.where(CUSTOMERS.c.owner_rep == where.rep)
+        if where.region is not None:
+            query = query.where(CUSTOMERS.c.region == where.region)
+        if where.kind is not None:
+            query = query.where(CUSTOMERS.c.kind == where.kind)
+        if where.provisional is not None:
+            query = query.where(CUSTOMERS.c.provisional.is_(where.provisional))
+        if where.consent is not None:
+            status = CUSTOMERS.c.consents[(where.consent, "status")].as_string()
+            query = query.where(status == "granted")
+        query = query.order_by(CUSTOMERS.c.customer_id).limit(limit)
+        return list(self.session.execute(query))
+
+
+def as_decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
