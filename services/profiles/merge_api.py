@@ -1,12 +1,10 @@
 """HTTP entry points of merges, unmerges and the review of identity conflicts."""
 
-from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Path, Query
 
+from services.profiles.commands import run_command
 from services.profiles.merge_repository import MergeRepository
 from services.profiles.merge_schemas import (
     ConflictResolution,
@@ -17,12 +15,10 @@ from services.profiles.merge_schemas import (
     MergeRequest,
     UnmergeRequest,
 )
-from services.profiles.merges import MergeRefusedError, Merges, Requester, close_conflict
+from services.profiles.merges import Merges, Requester, close_conflict
 from shared.api.auth import Principal
 from shared.api.deps import CustomerIdPath, require
 from shared.api.problems import PROBLEM_CONTENT_TYPE, Problem
-from shared.db.errors import TemporarilyUnavailableError, is_transient
-from shared.db.uow import UnitOfWork
 from shared.runtime import Runtime
 
 T = TypeVar("T")
@@ -34,21 +30,6 @@ ConflictIdPath = Annotated[
 CONFLICT_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "content": {PROBLEM_CONTENT_TYPE: {}}}
 }
-
-
-def _write(runtime: Runtime, work: Callable[[Session], T]) -> T:
-    """Run `work` in one transaction; refusals become problems, races a 503 to retry."""
-    try:
-        with UnitOfWork(runtime.session_factory) as uow:
-            result = work(uow.session)
-            uow.commit()
-            return result
-    except MergeRefusedError as refusal:
-        raise HTTPException(refusal.status, refusal.detail) from None
-    except DBAPIError as error:
-        if not is_transient(error):
-            raise
-        raise TemporarilyUnavailableError("concurrent changes; retry") from error
 
 
 def merges_router(runtime: Runtime) -> APIRouter:
@@ -63,7 +44,7 @@ def merges_router(runtime: Runtime) -> APIRouter:
     ) -> MergeRead:
         """Merge customers into this one; 409 when they hold two ids of one system."""
         requester = Requester(principal.name, body.reason)
-        record = _write(
+        record = run_command(
             runtime,
             lambda session: merges.merge(
                 session, customer_id, body.absorb, requester=requester, force=body.force
@@ -79,7 +60,7 @@ def merges_router(runtime: Runtime) -> APIRouter:
     ) -> MergeRead:
         """Undo a merge into this customer: the absorbed customers exist again."""
         requester = Requester(principal.name, body.reason)
-        record = _write(
+        record = run_command(
             runtime,
             lambda session: merges.unmerge(
                 session, customer_id, body.merge_id, requester=requester
@@ -123,7 +104,7 @@ def merges_router(runtime: Runtime) -> APIRouter:
     ) -> IdentityConflictRead:
         """Close a conflict after review without merging (the customers are different)."""
         requester = Requester(principal.name, body.reason)
-        row = _write(runtime, lambda session: close_conflict(session, conflict_id, requester))
+        row = run_command(runtime, lambda session: close_conflict(session, conflict_id, requester))
         return _conflict(row, principal)
 
     return router

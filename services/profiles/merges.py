@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services.profiles.commands import RefusedError
 from services.profiles.identity_rules import merge_clashes, merge_refusal
 from services.profiles.merge_repository import MOVED_TABLES, MergeRepository
 from services.profiles.publishing import publish_snapshot, stage
@@ -20,13 +21,8 @@ from shared.ids import new_id
 from shared.messaging.outbox import Outbox
 
 
-class MergeRefusedError(Exception):
+class MergeRefusedError(RefusedError):
     """The merge or unmerge cannot be done as asked; `status` is the HTTP answer."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from services.profiles.commands import run_command
 from services.profiles.segment_profile_schemas import (
     ApprovalWrite,
     AuditEntryRead,
@@ -27,8 +27,6 @@ from services.profiles.settings import ProfilesSettings
 from shared.api.auth import Principal
 from shared.api.deps import CurrentPrincipal, require
 from shared.api.problems import PROBLEM_CONTENT_TYPE, Problem
-from shared.db.errors import TemporarilyUnavailableError, is_transient
-from shared.db.uow import UnitOfWork
 from shared.runtime import Runtime
 
 T = TypeVar("T")
@@ -48,23 +46,6 @@ VersionPath = Annotated[int, Path(ge=1, description="Version number of the profi
 RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "content": {PROBLEM_CONTENT_TYPE: {}}} for code in (404, 409)
 }
-
-
-def _write(runtime: Runtime, work: Callable[[Session], T]) -> T:
-    """Run `work` in one transaction; refusals become problems, races a 409 or 503."""
-    try:
-        with UnitOfWork(runtime.session_factory) as uow:
-            result = work(uow.session)
-            uow.commit()
-            return result
-    except ProfileRefusedError as refusal:
-        raise HTTPException(refusal.status, refusal.detail) from None
-    except IntegrityError:
-        raise HTTPException(409, "the profile changed concurrently; retry") from None
-    except DBAPIError as error:
-        if not is_transient(error):
-            raise
-        raise TemporarilyUnavailableError("concurrent changes; retry") from error
 
 
 def _read(runtime: Runtime, work: Callable[[Session], T]) -> T:
@@ -100,7 +81,9 @@ def segment_profiles_router(runtime: Runtime) -> APIRouter:
         """Create or change the segment's draft; after any approval this starts a new one."""
         actor = Actor(principal.name, principal.department)
         content = body.model_dump()
-        state = _write(runtime, lambda session: profiles.edit(session, segment, content, actor))
+        state = run_command(
+            runtime, lambda session: profiles.edit(session, segment, content, actor)
+        )
         return SegmentProfileRead.model_validate(state)
 
     @router.post("/{segment}/versions/{version}/approvals", responses=RESPONSES)
@@ -115,7 +98,7 @@ def segment_profiles_router(runtime: Runtime) -> APIRouter:
         if not principal.has(scope):
             raise HTTPException(403, f"the API key lacks the scope {scope}")
         actor = Actor(principal.name, department)
-        state = _write(
+        state = run_command(
             runtime,
             lambda session: profiles.approve(session, segment, version, actor, body.comment),
         )

@@ -12,18 +12,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services.profiles.commands import RefusedError
 from services.profiles.segment_profile_repository import Row, SegmentProfileRepository
 
 CONTENT_FIELDS = ("name", "description", "typical_needs", "persona", "recommended_approach")
 
 
-class ProfileRefusedError(Exception):
+class ProfileRefusedError(RefusedError):
     """The change or approval cannot be done as asked; `status` is the HTTP answer."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 @dataclass(frozen=True)
