@@ -14,7 +14,8 @@ from shared.api.readiness import Readiness
 from shared.db.engine import make_engine, make_session_factory
 from shared.events.catalog import REGISTRY
 from shared.events.registry import EventRegistry
-from shared.messaging.consumer import ConsumerLoop, MessageHandler
+from shared.messaging.consumer import ConsumerLoop
+from shared.messaging.handling import MessageHandler
 from shared.messaging.kafka import make_consumer, make_producer
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import OutboxRelay

@@ -11,8 +11,9 @@ from services.profiles.gdpr_guard import SUPPRESSED_REASON
 from services.profiles.gdpr_records import ErasureCompletions
 from services.profiles.ingestion import Ingestion, ValidItem
 from shared.events import topics
-from shared.messaging.consumer import ConsumerLoop, Decoded, PoisonMessageError
+from shared.messaging.consumer import ConsumerLoop
 from shared.messaging.dispatch import CloudEventDispatcher
+from shared.messaging.handling import Decoded, PoisonMessageError
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,5 @@
 """The consumer loop: one transaction per polled batch, inbox dedupe, DLQ through the outbox."""
 
-import contextlib
 import logging
 import threading
 import time
@@ -8,9 +7,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
@@ -20,8 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.db.buffer import discard_buffer, flush_buffer, insert_rows
 from shared.db.uow import UnitOfWork
 from shared.logs import event_id_var
+from shared.messaging.handling import Decoded, MessageHandler, PoisonMessageError
 from shared.messaging.inbox import already_seen
 from shared.messaging.outbox import Outbox
+from shared.messaging.rebalance import DropLagOnRevoke
 from shared.messaging.tables import MessagingTables
 from shared.metrics import ServiceMetrics
 
@@ -31,29 +32,6 @@ log = logging.getLogger(__name__)
 def _text(value: str) -> str:
     # Databases refuse NUL in text; a dead letter must be storable whatever it carried.
     return value.replace("\x00", "\ufffd")
-
-
-class PoisonMessageError(ValueError):
-    """The message can never be handled: undecodable, unknown type or invalid payload."""
-
-
-@dataclass(frozen=True)
-class Decoded:
-    source: str
-    event_id: str
-    event_type: str
-    body: Any
-
-
-class MessageHandler(Protocol):
-    def decode(self, record: ConsumerRecord) -> Decoded | None:
-        """Parse a record; None means not for this consumer; raise PoisonMessageError."""
-
-    def prepare(self, session: Session, messages: list[Decoded]) -> None:
-        """Load in one go what handling `messages` will need (called once per batch)."""
-
-    def handle(self, session: Session, message: Decoded) -> None:
-        """Apply the message's effect in `session` (the caller owns the transaction)."""
 
 
 def _is_infrastructure_error(error: BaseException) -> bool:
@@ -74,25 +52,6 @@ class _Item:
             return self.decoded.source, self.decoded.event_id
         r = self.record
         return f"kafka:{r.topic}", f"{r.partition}:{r.offset}"
-
-
-class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Offsets are committed after every batch, so a revocation loses nothing; the lag
-    gauges of partitions that moved away are dropped so they do not report stale values."""
-
-    def __init__(self, name: str, metrics: ServiceMetrics) -> None:
-        self._name = name
-        self._metrics = metrics
-
-    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        for tp in revoked:
-            with contextlib.suppress(KeyError):
-                self._metrics.consumer_lag.remove(tp.topic, str(tp.partition))
-        if revoked:
-            log.info("consumer %s gave up %d partitions", self._name, len(revoked))
-
-    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        log.info("consumer %s assigned %d partitions", self._name, len(assigned))
 
 
 class ConsumerLoop:
@@ -133,7 +92,7 @@ class ConsumerLoop:
                 backoff = min(backoff * 2, 10.0)
                 continue
             try:
-                consumer.subscribe(self._topics, listener=_Rebalance(self.name, self._metrics))
+                consumer.subscribe(self._topics, listener=DropLagOnRevoke(self.name, self._metrics))
                 self._consume(consumer, stop)
                 backoff = 0.5
             except Exception:

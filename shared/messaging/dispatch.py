@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from shared.events.envelope import CloudEvent
 from shared.events.registry import EventRegistry, UnknownEventTypeError
-from shared.messaging.consumer import Decoded, PoisonMessageError
+from shared.messaging.handling import Decoded, PoisonMessageError
 
 EventHandler = Callable[[Session, CloudEvent, Any], None]
 BatchPreparer = Callable[[Session, list[tuple[CloudEvent, Any]]], None]

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from shared.events.catalog import REGISTRY
 from shared.events.customers import CustomerRegistered
 from shared.events.envelope import CloudEvent, new_event
-from shared.messaging.consumer import PoisonMessageError
 from shared.messaging.dispatch import CloudEventDispatcher
+from shared.messaging.handling import PoisonMessageError
 
 
 @dataclass(frozen=True)
