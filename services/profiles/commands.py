@@ -4,11 +4,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from fastapi import HTTPException
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from shared.db.errors import TemporarilyUnavailableError, is_transient
-from shared.db.uow import UnitOfWork
+from shared.db.uow import run_in_transaction
 from shared.runtime import Runtime
 
 T = TypeVar("T")
@@ -26,13 +24,6 @@ class RefusedError(Exception):
 def run_command(runtime: Runtime, work: Callable[[Session], T]) -> T:
     """Run `work` in one transaction; refusals become problems, races a 503 to retry."""
     try:
-        with UnitOfWork(runtime.session_factory) as uow:
-            result = work(uow.session)
-            uow.commit()
-            return result
+        return run_in_transaction(runtime.session_factory, work, attempts=1)
     except RefusedError as refusal:
         raise HTTPException(refusal.status, refusal.detail) from None
-    except DBAPIError as error:
-        if not is_transient(error):
-            raise
-        raise TemporarilyUnavailableError("concurrent changes; retry") from error

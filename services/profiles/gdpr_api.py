@@ -1,47 +1,23 @@
 """Profiles' GDPR endpoints: erasure, its progress, and the export of a customer's data."""
 
-import time
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from services.profiles.gdpr import CustomerErasures, MergedCustomerError, suppression_list
 from services.profiles.gdpr_records import customer_export, erasure_status
 from services.profiles.gdpr_schemas import CustomerExport, ErasureAccepted, ErasureStatus
 from shared.api.auth import Principal
 from shared.api.deps import CustomerIdPath, require
-from shared.db.errors import TemporarilyUnavailableError, is_transient
-from shared.db.uow import UnitOfWork
+from shared.db.uow import run_in_transaction
 from shared.runtime import Runtime
-
-ATTEMPTS = 3
-T = TypeVar("T")
 
 ErasureIdPath = Annotated[
     str,
     Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="Erasure id."),
 ]
 GdprPrincipal = Annotated[Principal, Depends(require("gdpr"))]
-
-
-def in_transaction(session_factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
-    """Run `work` in a transaction of its own, retried when a concurrent one got in the way."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with UnitOfWork(session_factory) as uow:
-                result = work(uow.session)
-                uow.commit()
-            return result
-        except DBAPIError as error:
-            if not is_transient(error):
-                raise
-            if attempt == ATTEMPTS:
-                raise TemporarilyUnavailableError("concurrent changes; retry") from error
-            time.sleep(0.05 * attempt)
-    raise AssertionError("unreachable")
 
 
 def gdpr_router(runtime: Runtime) -> APIRouter:
@@ -65,7 +41,7 @@ def gdpr_router(runtime: Runtime) -> APIRouter:
             return erasures.erase(session, customer_id, principal.name)
 
         try:
-            erasure = in_transaction(sessions, erase)
+            erasure = run_in_transaction(sessions, erase)
         except MergedCustomerError as error:
             raise HTTPException(409, str(error)) from None
         if erasure is None:

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,13 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.profiles.domain import RejectedEvent
 from shared.db.buffer import buffer_of
-from shared.db.errors import TemporarilyUnavailableError, is_transient
-from shared.db.uow import UnitOfWork
+from shared.db.uow import run_in_transaction
 from shared.events.inbound import InboundEvent
 from shared.messaging.inbox import already_seen
 from shared.metrics import ServiceMetrics
@@ -118,22 +115,15 @@ class Ingestion:
             for i, raw in enumerate(raw_items)
         ]
         valid = [item for item in checked if isinstance(item, ValidItem)]
-        applied: dict[int, ItemResult] = {}
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                with UnitOfWork(self._session_factory) as uow:
-                    applied = {r.index: r for r in self.apply(uow.session, valid)}
-                    uow.commit()
-                break
-            except DBAPIError as error:
-                # A concurrent request stored the same event or customer first, or the two
-                # deadlocked: the next pass sees the winner's rows and reports a duplicate or
-                # updates that customer instead.
-                if not is_transient(error):
-                    raise
-                if attempt == ATTEMPTS:
-                    raise TemporarilyUnavailableError("concurrent changes; retry") from error
-                time.sleep(0.05 * attempt)
+        # A concurrent request may store the same event or customer first, or the two may
+        # deadlock: the next attempt sees the winner's rows and reports a duplicate or
+        # updates that customer instead.
+        applied = {
+            r.index: r
+            for r in run_in_transaction(
+                self._session_factory, lambda session: self.apply(session, valid), attempts=ATTEMPTS
+            )
+        }
         results = [
             applied.get(item.index, item) if isinstance(item, ValidItem) else item
             for item in checked

@@ -1,9 +1,16 @@
 """The unit of work: the one owner of a database transaction."""
 
+import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db.errors import TemporarilyUnavailableError, is_transient
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -43,3 +50,26 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+def run_in_transaction(
+    session_factory: sessionmaker[Session], work: Callable[[Session], T], *, attempts: int = 3
+) -> T:
+    """Run `work` in a unit of work of its own, again when a concurrent one got in the way.
+
+    A unique race, deadlock or lock timeout is retried up to `attempts` times; when it
+    persists the caller gets TemporarilyUnavailableError (an API answers 503 Retry-After).
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with UnitOfWork(session_factory) as uow:
+                result = work(uow.session)
+                uow.commit()
+            return result
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+            if attempt == attempts:
+                raise TemporarilyUnavailableError("concurrent changes; retry") from error
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
