@@ -4,18 +4,8 @@ A table added later that holds rows per customer is added to ERASABLE, nowhere e
 """
 
 from services.steering import models
-from shared.erasure import CustomerErasure, ErasableColumn
-from shared.runtime import Runtime
+from shared.erasure import ErasableColumn
 
 ERASABLE: list[ErasableColumn] = [
     (models.customers, "customer_id"),
 ]
-
-
-def customer_erasure(runtime: Runtime) -> CustomerErasure:
-    return CustomerErasure(
-        service=runtime.service,
-        outbox=runtime.outbox,
-        outbox_table=runtime.tables.outbox,
-        erasable=ERASABLE,
-    )

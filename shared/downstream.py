@@ -1,0 +1,36 @@
+"""The customer consumer every downstream service runs: its read model and erasure."""
+
+from shared.customer_directory import CustomerDirectory
+from shared.erasure import CustomerErasure, ErasableColumn
+from shared.events import topics
+from shared.messaging.consumer import ConsumerLoop
+from shared.messaging.dispatch import CloudEventDispatcher
+from shared.runtime import Runtime
+
+
+def customer_consumer(
+    runtime: Runtime, directory: CustomerDirectory, erasable: list[ErasableColumn]
+) -> ConsumerLoop:
+    """Keeps `directory` current from profiles' customer events and erases `erasable`."""
+    erasure = CustomerErasure(
+        service=runtime.service,
+        outbox=runtime.outbox,
+        outbox_table=runtime.tables.outbox,
+        erasable=erasable,
+    )
+    customer_events = CloudEventDispatcher(
+        runtime.registry,
+        {
+            "customer.registered": directory.apply,
+            "customer.updated": directory.apply,
+            "customer.merged": directory.apply_merge,
+            "customer.unmerged": directory.apply_unmerge,
+            "customer.erased": erasure.apply,
+        },
+        {
+            "customer.registered": directory.prepare,
+            "customer.updated": directory.prepare,
+            "customer.merged": directory.prepare_merges,
+        },
+    )
+    return runtime.consumer("customers", [topics.CUSTOMERS.name], customer_events)
