@@ -1,9 +1,11 @@
 """A service's composition root: engine, sessions, outbox, relay, consumers, readiness."""
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, MetaData
@@ -116,6 +118,14 @@ class Runtime:
         return ApiKeyStore(self.settings.api_keys_file)
 
 
+class BackgroundLoop(Protocol):
+    """Work a worker process runs in a thread of its own until `stop` is set."""
+
+    name: str
+
+    def run(self, stop: threading.Event) -> None: ...
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     """What the CLI needs to know of a service to serve, work and migrate it."""
@@ -126,7 +136,7 @@ class ServiceDefinition:
     tables: MessagingTables
     migrations_dir: Path
     build_app: Callable[[Runtime], FastAPI]
-    build_consumers: Callable[[Runtime], list[ConsumerLoop]]
+    build_consumers: Callable[[Runtime], Sequence[BackgroundLoop]]
     topics: tuple[str, ...]
 
     def runtime(self) -> Runtime:

@@ -1,16 +1,21 @@
-"""Composition root of segmentation: wires the runtime, API and consumers."""
+"""Composition root of segmentation: wires the runtime, API, consumer and run worker."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.segmentation import handlers, models
+from services.segmentation.api import segmentation_router
+from services.segmentation.assignment_store import AssignmentWriter
+from services.segmentation.ledger_writer import LedgerWriter
+from services.segmentation.rescoring import ModelCache, Rescorer
+from services.segmentation.runs import RunExecutor, RunWorker
 from services.segmentation.settings import SegmentationSettings
 from shared.api.app import create_app
-from shared.customer_directory import CustomerDirectory, directory_router
+from shared.customer_directory import CustomerDirectory
 from shared.events import topics
-from shared.messaging.consumer import ConsumerLoop
-from shared.runtime import Runtime, ServiceDefinition
+from shared.runtime import BackgroundLoop, Runtime, ServiceDefinition
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DIRECTORY = CustomerDirectory(models.customers)
@@ -20,15 +25,31 @@ def build_app(runtime: Runtime) -> FastAPI:
     return create_app(
         runtime.settings,
         title="Kundencockpit segmentation",
-        description="Customer value, potential, lifecycle and needs segments.",
-        routers=[directory_router(DIRECTORY, runtime.read_session_factory)],
+        description="Contribution margins, CLV and churn risk, lifecycle stages, needs "
+        "clusters and the value x potential portfolio of every customer.",
+        routers=[
+            segmentation_router(runtime.session_factory, runtime.read_session_factory, ModelCache())
+        ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),
     )
 
 
-def build_consumers(runtime: Runtime) -> list[ConsumerLoop]:
-    return handlers.build_consumers(runtime, DIRECTORY)
+def build_consumers(runtime: Runtime) -> Sequence[BackgroundLoop]:
+    settings = runtime.settings
+    assert isinstance(settings, SegmentationSettings)
+    cache = ModelCache()
+    writer = AssignmentWriter(runtime.outbox, runtime.service)
+    ledger = LedgerWriter(Rescorer(writer, cache))
+    executor = RunExecutor(
+        runtime.session_factory,
+        runtime.read_session_factory,
+        runtime.outbox,
+        runtime.service,
+        ModelCache(),
+    )
+    worker = RunWorker(executor, runtime.session_factory, settings.run_interval_seconds)
+    return [*handlers.build_consumers(runtime, DIRECTORY, ledger), worker]
 
 
 DEFINITION = ServiceDefinition(
@@ -39,5 +60,7 @@ DEFINITION = ServiceDefinition(
     migrations_dir=MIGRATIONS,
     build_app=build_app,
     build_consumers=build_consumers,
-    topics=(topics.CUSTOMERS.name, topics.CUSTOMERS.dlq),
+    topics=tuple(
+        name for topic in (*handlers.TOPICS, topics.SEGMENTS) for name in (topic.name, topic.dlq)
+    ),
 )

@@ -8,4 +8,9 @@ from shared.erasure import ErasableColumn
 
 ERASABLE: list[ErasableColumn] = [
     (models.customers, "customer_id"),
+    (models.customer_days, "customer_id"),
+    (models.customer_categories, "customer_id"),
+    (models.customer_contacts, "customer_id"),
+    (models.orders, "customer_id"),
+    (models.assignments, "customer_id"),
 ]

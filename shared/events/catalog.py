@@ -1,6 +1,6 @@
 """The one place where event types are registered with their payload, topic and producer."""
 
-from shared.events import customers, gdpr, orders, topics, touchpoints
+from shared.events import customers, gdpr, orders, segments, steering, topics, touchpoints
 from shared.events.registry import EventRegistry, EventType
 
 
@@ -116,6 +116,41 @@ def build_registry() -> EventRegistry:
             producer="profiles",
             description="A merge was undone (keyed by the survivor); the restored customer's "
             "snapshot follows as customer.updated and brings it back.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="segment.assigned",
+            version=1,
+            payload=segments.SegmentAssigned,
+            topic=topics.SEGMENTS,
+            producer="segmentation",
+            description="A customer's strategic segment, value or potential tier, lifecycle "
+            "stage, needs cluster or ABC class changed, by a full run or by a re-score when "
+            "its events arrived; carries the scores and the reasons.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="segmentation.run_completed",
+            version=1,
+            payload=segments.SegmentationRunCompleted,
+            topic=topics.SEGMENTS,
+            producer="segmentation",
+            description="A full segmentation run finished; keyed by the run id, after the "
+            "segment.assigned events of the customers it changed.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="strategy.published",
+            version=1,
+            payload=steering.StrategyPublished,
+            topic=topics.STEERING,
+            producer="steering",
+            description="An approved version of the sales strategy became active: strategic "
+            "segments with their thrust, the portfolio mapping and the cost rates that "
+            "segmentation and experience apply.",
         )
     )
     return registry

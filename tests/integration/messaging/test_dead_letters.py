@@ -79,7 +79,7 @@ def test_poison_messages_are_dead_lettered_with_the_reason_and_the_partition_mov
         assert header["dlq.original_topic"] == CUSTOMERS
         assert header["dlq.original_partition"] == str(original.partition)
         assert header["dlq.original_offset"] == str(original.offset)
-        assert header["dlq.consumer"] == "segmentation.customers"
+        assert header["dlq.consumer"] == "segmentation.events"
     reasons = [header["dlq.error"] for header in headers]
     assert "not a CloudEvent" in reasons[0]
     assert "JSON" in reasons[0]

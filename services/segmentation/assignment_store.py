@@ -1,0 +1,202 @@
+"""Storing assignments and publishing the ones that changed, in the caller's transaction."""
+
+import math
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.segmentation import ledger, models
+from services.segmentation.domain.assignment import Assignments, changed_parts
+from services.segmentation.domain.model import SegmentationModel
+from shared.db.lookup import one_of
+from shared.events.envelope import new_event
+from shared.events.segments import SegmentAssigned
+from shared.messaging.outbox import Outbox
+
+a = models.assignments.c
+Identity = tuple[Any, ...]
+MONEY_SCORES = ("clv", "share_of_wallet_gap")
+"""Scores in currency units; margins and revenue are in ledger units."""
+LEDGER_SCORES = (
+    "revenue_12m",
+    "contribution_margin_1_12m",
+    "contribution_margin_2_12m",
+    "cost_to_serve_12m",
+    "contribution_margin_3_12m",
+    "contribution_margin_3_lifetime",
+)
+
+
+def stored_identities(
+    session: Session, customer_ids: Sequence[str] | None = None
+) -> dict[str, Identity]:
+    """The identity parts of the stored assignments of these (or all) customers."""
+    statement = select(
+        a.customer_id,
+        a.strategic_segment,
+        a.value_tier,
+        a.potential_tier,
+        a.lifecycle_stage,
+        a.needs_cluster,
+        a.abc_class,
+    )
+    found: dict[str, Identity] = {}
+    if customer_ids is None:
+        for row in session.execute(statement, execution_options={"yield_per": 50_000}):
+            found[row[0]] = tuple(row[1:])
+        return found
+    for start in range(0, len(customer_ids), 500):
+        chunk = list(customer_ids[start : start + 500])
+        for row in session.execute(statement.where(one_of(session, a.customer_id, chunk))):
+            found[row[0]] = tuple(row[1:])
+    return found
+
+
+def score_values(assignments: Assignments, index: int) -> dict[str, Any]:
+    """The scores of one customer as JSON: money as decimal strings."""
+    values: dict[str, Any] = {}
+    for name, array in assignments.scores.items():
+        value = float(array[index])
+        if name in MONEY_SCORES:
+            values[name] = str(Decimal(repr(round(value, 2))).quantize(Decimal("0.01")))
+        elif name in LEDGER_SCORES:
+            values[name] = str(ledger.amount(round(value)))
+        else:
+            values[name] = None if math.isnan(value) else round(value, 6)
+    return values
+
+
+class AssignmentWriter:
+    """Writes a batch of assignments and stages segment.assigned for those that changed."""
+
+    def __init__(self, outbox: Outbox, service: str) -> None:
+        self._outbox = outbox
+        self._service = service
+
+    def write(
+        self,
+        session: Session,
+        assignments: Assignments,
+        model: SegmentationModel,
+        *,
+        before: dict[str, Identity],
+        model_version: str,
+        run_id: str | None,
+        as_of: datetime,
+        now: datetime,
+        rows: range | None = None,
+    ) -> int:
+        """Upsert `rows` of `assignments` (all by default); returns how many changed."""
+        changed = 0
+        records = []
+        for index in rows if rows is not None else range(len(assignments)):
+            customer_id = str(assignments.customer_ids[index])
+            identity = assignments.identity(index)
+            parts = changed_parts(before.get(customer_id), identity)
+            record = self._record(
+                assignments, index, model_version, run_id=run_id, as_of=as_of, now=now
+            )
+            records.append(record)
+            if parts:
+                changed += 1
+                self._publish(session, record, model, parts)
+        _upsert(session, records)
+        return changed
+
+    def _record(
+        self,
+        assignments: Assignments,
+        index: int,
+        model_version: str,
+        *,
+        run_id: str | None,
+        as_of: datetime,
+        now: datetime,
+    ) -> dict[str, Any]:
+        cluster = int(assignments.needs_cluster[index])
+        return {
+            "customer_id": str(assignments.customer_ids[index]),
+            "strategic_segment": str(assignments.strategic_segment[index]),
+            "thrust": str(assignments.thrust[index]),
+            "value_tier": str(assignments.value_tier[index]),
+            "potential_tier": str(assignments.potential_tier[index]),
+            "lifecycle_stage": str(assignments.lifecycle_stage[index]),
+            "lifecycle_reason": assignments.lifecycle_reason[index],
+            "needs_cluster": None if cluster < 0 else cluster,
+            "abc_class": str(assignments.abc_class[index]),
+            "contribution_margin_3_12m": round(
+                float(assignments.scores["contribution_margin_3_12m"][index])
+            ),
+            "scores": score_values(assignments, index),
+            "reasons": assignments.reasons[index],
+            "model_version": model_version,
+            "run_id": run_id,
+            "as_of": as_of,
+            "assigned_at": now,
+        }
+
+    def _publish(
+        self, session: Session, record: dict[str, Any], model: SegmentationModel, parts: list[str]
+    ) -> None:
+        scores = record["scores"]
+        payload = SegmentAssigned(
+            customer_id=record["customer_id"],
+            strategic_segment=record["strategic_segment"],
+            thrust=record["thrust"],
+            value_tier=record["value_tier"],
+            potential_tier=record["potential_tier"],
+            lifecycle_stage=record["lifecycle_stage"],
+            lifecycle_reason=record["lifecycle_reason"],
+            needs_cluster=record["needs_cluster"],
+            needs_description=model.cluster_description(record["needs_cluster"]),
+            abc_class=record["abc_class"],
+            revenue_12m=Decimal(scores["revenue_12m"]),
+            contribution_margin_3_12m=Decimal(scores["contribution_margin_3_12m"]),
+            clv=Decimal(scores["clv"]),
+            share_of_wallet_gap=Decimal(scores["share_of_wallet_gap"]),
+            churn_risk=scores["churn_risk"],
+            p_alive=scores["p_alive"],
+            reasons=record["reasons"],
+            changed=parts,
+            model_version=record["model_version"],
+            run_id=record["run_id"],
+            as_of=record["as_of"],
+        )
+        event = new_event(
+            source=self._service,
+            type="segment.assigned",
+            subject=record["customer_id"],
+            data=payload,
+            time=record["assigned_at"],
+        )
+        self._outbox.add(session, event)
+
+
+def _upsert(session: Session, records: list[dict[str, Any]]) -> None:
+    if not records:
+        return
+    table = models.assignments
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=["customer_id"],
+        set_={c.name: insert.excluded[c.name] for c in table.columns if not c.primary_key},
+    )
+    records.sort(key=lambda record: record["customer_id"])
+    session.execute(statement, records)
+
+
+def forget(session: Session, customer_ids: Sequence[str]) -> None:
+    """Drop the assignments of customers that no longer exist on their own."""
+    for chunk in _chunks(customer_ids):
+        session.execute(delete(models.assignments).where(one_of(session, a.customer_id, chunk)))
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])

@@ -1,0 +1,1 @@
+"""Pure analytics of segmentation: models and rules over plain data and numpy arrays."""

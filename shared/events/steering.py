@@ -1,0 +1,56 @@
+"""Steering's events on the steering topic: the published sales strategy."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from shared.events.common import Contract
+from shared.events.orders import DecimalText
+from shared.events.segments import LifecycleStage, PotentialTier, ValueTier
+
+Thrust = Literal["grow", "develop", "retain", "serve_efficiently", "restructure"]
+
+
+class StrategicSegment(Contract):
+    key: str = Field(description="Key of the strategic segment, e.g. grow_key_accounts.")
+    name: str = Field(description="Name shown to users.")
+    thrust: Thrust = Field(description="What the strategy wants from the segment.")
+
+
+class PortfolioCell(Contract):
+    value_tier: ValueTier = Field(description="Value tier of the cell.")
+    potential_tier: PotentialTier = Field(description="Potential tier of the cell.")
+    segment: str = Field(description="Strategic segment the cell maps to.")
+
+
+class LifecycleOverride(Contract):
+    lifecycle_stage: LifecycleStage = Field(description="Stage the override applies to.")
+    value_tiers: list[ValueTier] = Field(description="Value tiers it applies to.")
+    segment: str = Field(description="Strategic segment these customers map to instead.")
+
+
+class CostRate(Contract):
+    channel: str = Field(description="Touchpoint channel, or 'return' for return handling.")
+    touchpoint_type: str | None = Field(
+        default=None, description="Touchpoint type; null = every type of the channel."
+    )
+    rate: DecimalText = Field(description="Cost of one such contact.")
+
+
+class StrategyPublished(Contract):
+    """An approved version of the sales strategy became the active one."""
+
+    strategy_id: str = Field(description="Id of the strategy document.")
+    version: int = Field(ge=1, description="Version that is now active.")
+    published_at: datetime = Field(description="When it became active (UTC).")
+    segments: list[StrategicSegment] = Field(description="The strategic segments.")
+    portfolio: list[PortfolioCell] = Field(
+        description="Value tier x potential tier -> strategic segment, every cell once."
+    )
+    lifecycle_overrides: list[LifecycleOverride] = Field(
+        default_factory=list, description="Stages that map to another segment, in order."
+    )
+    cost_rates: list[CostRate] = Field(
+        default_factory=list, description="Cost to serve per contact, by channel and type."
+    )

@@ -1,0 +1,127 @@
+"""The ledger kept from events on a real database: replaced orders, returns, merges, erasure."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.segmentation import ledger, models
+from shared.events.customers import CustomerMerged
+from shared.events.gdpr import CustomerErased
+from shared.events.orders import OrderReturned
+from tests.integration.segmentation.support import (
+    Segmentation,
+    order,
+    published,
+    registered,
+    segmentation_on,
+)
+
+pytestmark = pytest.mark.integration
+DAY_1 = datetime(2026, 5, 4, 10, tzinfo=UTC)
+DAY_2 = DAY_1 + timedelta(days=3)
+
+
+@pytest.fixture
+def segmentation(database_factory: Any, api_keys: tuple[Path, dict[str, str]]) -> Segmentation:
+    subject = segmentation_on(database_factory("segmentation"), api_keys[0])
+    yield subject
+    subject.runtime.engine.dispose()
+
+
+def _days(segmentation: Segmentation, customer_id: str) -> dict[int, dict[str, Any]]:
+    return {
+        row["day"]: row for row in segmentation.rows(models.customer_days, customer_id=customer_id)
+    }
+
+
+def test_a_replaced_order_counts_once_at_its_new_figures_and_day(
+    segmentation: Segmentation,
+) -> None:
+    segmentation.feed(order("c1", "o1", DAY_1, "100.00", "60.00", category="tools"))
+    segmentation.feed(order("c1", "o1", DAY_2, "80.00", "50.00", category="paint"))
+
+    days = _days(segmentation, "c1")
+    first, second = ledger.day_number(DAY_1), ledger.day_number(DAY_2)
+    assert days[first]["orders"] == 0 and days[first]["revenue"] == 0
+    assert days[second]["orders"] == 1 and days[second]["revenue"] == 800_000
+    categories = segmentation.rows(models.customer_categories, customer_id="c1")
+    assert {(row["category"], row["revenue"]) for row in categories if row["revenue"]} == {
+        ("paint", 800_000)
+    }
+
+
+def test_an_older_version_of_an_order_arriving_late_changes_nothing(
+    segmentation: Segmentation,
+) -> None:
+    newer = order("c1", "o1", DAY_1, "120.00", "60.00", event_time=DAY_2)
+    older = order("c1", "o1", DAY_1, "100.00", "60.00", event_time=DAY_1)
+
+    segmentation.feed(newer)
+    segmentation.feed(older)
+
+    assert _days(segmentation, "c1")[ledger.day_number(DAY_1)]["revenue"] == 1_200_000
+
+
+def test_a_return_before_its_order_counts_both(segmentation: Segmentation) -> None:
+    returned = OrderReturned(
+        customer_id="c1",
+        order_id="o1",
+        source_system="shop",
+        amount=Decimal("30"),
+        returned_at=DAY_2,
+    )
+    segmentation.feed(published(returned, "order.returned", "c1"))
+    segmentation.feed(order("c1", "o1", DAY_1, "100.00", "60.00"))
+
+    days = _days(segmentation, "c1")
+    assert days[ledger.day_number(DAY_2)]["returns"] == 300_000
+    assert days[ledger.day_number(DAY_1)]["revenue"] == 1_000_000
+
+
+def test_a_merge_adds_the_absorbed_customers_days_to_the_survivors(
+    segmentation: Segmentation,
+) -> None:
+    segmentation.feed(
+        registered("s"),
+        registered("a"),
+        order("s", "o1", DAY_1, "100.00", "60.00"),
+        order("a", "o2", DAY_1, "50.00", "20.00"),
+        order("a", "o3", DAY_2, "10.00", "5.00"),
+    )
+    merged = CustomerMerged(
+        survivor_id="s",
+        absorbed_ids=["a"],
+        merge_id="m1",
+        reason="same",
+        absorbed_revisions={"a": 2},
+    )
+
+    segmentation.feed(published(merged, "customer.merged", "s"))
+
+    days = _days(segmentation, "s")
+    assert days[ledger.day_number(DAY_1)]["revenue"] == 1_500_000
+    assert days[ledger.day_number(DAY_1)]["orders"] == 2
+    assert days[ledger.day_number(DAY_2)]["revenue"] == 100_000
+    assert _days(segmentation, "a") == {}
+    assert {row["order_id"] for row in segmentation.rows(models.orders, customer_id="s")} == {
+        "o1",
+        "o2",
+        "o3",
+    }
+
+
+def test_an_erasure_takes_what_the_same_batch_added_before_it(segmentation: Segmentation) -> None:
+    erased = CustomerErased(customer_id="c1", erasure_id="e1", requested_at=DAY_2)
+
+    segmentation.feed(
+        registered("c1"),
+        order("c1", "o1", DAY_1, "100.00", "60.00"),
+        published(erased, "customer.erased", "c1"),
+    )
+
+    assert _days(segmentation, "c1") == {}
+    assert segmentation.rows(models.orders, customer_id="c1") == []
+    assert segmentation.rows(models.customer_categories, customer_id="c1") == []
