@@ -13,4 +13,5 @@ ERASABLE: list[ErasableColumn] = [
     (models.customer_contacts, "customer_id"),
     (models.orders, "customer_id"),
     (models.assignments, "customer_id"),
+    (models.merge_journal, "absorbed_id"),
 ]

@@ -57,6 +57,7 @@ def segmentation_handlers(
         "customer.registered": _then(handlers["customer.registered"], touch_snapshot),
         "customer.updated": _then(handlers["customer.updated"], touch_snapshot),
         "customer.merged": _then(handlers["customer.merged"], ledger.apply_merge),
+        "customer.unmerged": _then(handlers["customer.unmerged"], ledger.apply_unmerge),
         # What is pending for the customer is written first, so the erasure takes it too.
         "customer.erased": _then(write_pending, handlers["customer.erased"]),
         "order.placed": ledger.apply_order,

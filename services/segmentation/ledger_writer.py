@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from services.segmentation import ledger, ledger_store, models
+from services.segmentation import ledger, ledger_store, merge_journal, models
 from shared.db.buffer import buffer_of
-from shared.events.customers import CustomerMerged
+from shared.events.customers import CustomerMerged, CustomerUnmerged
 from shared.events.envelope import CloudEvent
 from shared.events.orders import OrderPlaced, OrderReturned
 from shared.events.touchpoints import TouchpointRecorded
@@ -146,9 +146,20 @@ class LedgerWriter:
         """Write what is pending, then move the absorbed customers' ledger to the survivor."""
         batch = self._batch(session)
         self._write(session, batch)
+        merge_journal.record(session, merged.merge_id, merged.absorbed_ids)
         ledger_store.rekey(session, merged.absorbed_ids, merged.survivor_id)
         batch.touched.difference_update(merged.absorbed_ids)
         batch.touched.add(merged.survivor_id)
+
+    def apply_unmerge(
+        self, session: Session, event: CloudEvent, unmerged: CustomerUnmerged
+    ) -> None:
+        """Give the restored customer back what the merge moved to the survivor."""
+        batch = self._batch(session)
+        self._write(session, batch)
+        restored, survivor = unmerged.restored_id, unmerged.survivor_id
+        merge_journal.give_back(session, unmerged.merge_id, survivor, restored)
+        batch.touched.update({restored, survivor})
 
     def write_pending(self, session: Session) -> None:
         """Write what the batch added so far (e.g. before an erasure deletes the customer)."""

@@ -96,6 +96,16 @@ orders = Table(
     Index("ix_orders_customer_id", "customer_id"),
 )
 
+merge_journal = Table(
+    "merge_journal",
+    metadata,
+    Column("merge_id", String(64), primary_key=True),
+    Column("absorbed_id", String(64), primary_key=True),
+    Column("ledger", JSON, nullable=False),
+    Column("orders", JSON, nullable=False),
+)
+"""What each merge moved from an absorbed customer to the survivor, so an unmerge returns it."""
+
 cost_rates = Table(
     "cost_rates",
     metadata,

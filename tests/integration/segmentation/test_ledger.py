@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from services.segmentation import ledger, models
-from shared.events.customers import CustomerMerged
+from shared.events.customers import CustomerMerged, CustomerUnmerged
 from shared.events.gdpr import CustomerErased
 from shared.events.orders import OrderReturned
 from tests.integration.segmentation.support import (
@@ -125,3 +125,30 @@ def test_an_erasure_takes_what_the_same_batch_added_before_it(segmentation: Segm
     assert _days(segmentation, "c1") == {}
     assert segmentation.rows(models.orders, customer_id="c1") == []
     assert segmentation.rows(models.customer_categories, customer_id="c1") == []
+
+
+def test_an_unmerge_gives_back_what_the_merge_moved_and_keeps_what_came_since(
+    segmentation: Segmentation,
+) -> None:
+    segmentation.feed(
+        registered("s"),
+        registered("a"),
+        order("s", "o1", DAY_1, "100.00", "60.00"),
+        order("a", "o2", DAY_1, "50.00", "20.00"),
+    )
+    merged = CustomerMerged(
+        survivor_id="s", absorbed_ids=["a"], merge_id="m1", reason="same", absorbed_revisions={}
+    )
+    segmentation.feed(published(merged, "customer.merged", "s"))
+    segmentation.feed(order("s", "o3", DAY_2, "10.00", "5.00"))
+
+    unmerged = CustomerUnmerged(survivor_id="s", restored_id="a", merge_id="m1")
+    segmentation.feed(published(unmerged, "customer.unmerged", "s"))
+
+    survivor, restored = _days(segmentation, "s"), _days(segmentation, "a")
+    assert survivor[ledger.day_number(DAY_1)]["revenue"] == 1_000_000
+    assert survivor[ledger.day_number(DAY_1)]["orders"] == 1
+    assert survivor[ledger.day_number(DAY_2)]["revenue"] == 100_000
+    assert restored[ledger.day_number(DAY_1)]["revenue"] == 500_000
+    assert [row["order_id"] for row in segmentation.rows(models.orders, customer_id="a")] == ["o2"]
+    assert segmentation.rows(models.merge_journal) == []
