@@ -1,6 +1,15 @@
 """The one place where event types are registered with their payload, topic and producer."""
 
-from shared.events import customers, gdpr, orders, segments, steering, topics, touchpoints
+from shared.events import (
+    customers,
+    gdpr,
+    journeys,
+    orders,
+    segments,
+    steering,
+    topics,
+    touchpoints,
+)
 from shared.events.registry import EventRegistry, EventType
 
 
@@ -151,6 +160,49 @@ def build_registry() -> EventRegistry:
             description="An approved version of the sales strategy became active: strategic "
             "segments with their thrust, the portfolio mapping and the cost rates that "
             "segmentation and experience apply.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="action.recommended",
+            version=1,
+            payload=steering.ActionRecommended,
+            topic=topics.STEERING,
+            producer="steering",
+            description="A next best action for a customer (keyed by the customer), derived "
+            "from its segment's treatment and its consents; profiles shows it in the view.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="kpi.alert",
+            version=1,
+            payload=steering.KpiAlert,
+            topic=topics.STEERING,
+            producer="steering",
+            description="A KPI turned red, a high-value customer became at risk, or an "
+            "unprofitable segment grew (keyed by what it concerns).",
+        )
+    )
+    registry.register(
+        EventType(
+            name="journey.stage_changed",
+            version=1,
+            payload=journeys.JourneyStageChanged,
+            topic=topics.JOURNEYS,
+            producer="experience",
+            description="A customer's journey entered a stage, converted or was abandoned.",
+        )
+    )
+    registry.register(
+        EventType(
+            name="experience.summary_updated",
+            version=1,
+            payload=journeys.ExperienceSummaryUpdated,
+            topic=topics.JOURNEYS,
+            producer="experience",
+            description="A customer's experience summary changed: journey stage, CSAT, NPS, "
+            "effort, open complaints and latest contacts.",
         )
     )
     return registry

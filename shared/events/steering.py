@@ -54,3 +54,32 @@ class StrategyPublished(Contract):
     cost_rates: list[CostRate] = Field(
         default_factory=list, description="Cost to serve per contact, by channel and type."
     )
+
+
+class ActionRecommended(Contract):
+    """A next best action for a customer, derived from its treatment and consents."""
+
+    action_id: str = Field(description="Id of the action; outcomes are reported against it.")
+    customer_id: str = Field(description="Canonical customer id.")
+    action_type: str = Field(description="e.g. retention_call, cross_sell_offer.")
+    title: str = Field(description="What to do, in words.")
+    reason: str = Field(description="Why, in words (segment, stage, rule).")
+    channel: str = Field(description="Channel to act through, consent permitting.")
+    owner_rep: str | None = Field(description="Rep expected to act; null for central teams.")
+    due_at: datetime = Field(description="By when (UTC).")
+    priority: int = Field(ge=1, le=5, description="1 = most urgent.")
+    thrust: str | None = Field(description="Thrust of the customer's strategic segment.")
+    recommended_at: datetime = Field(description="When it was recommended (UTC).")
+
+
+class KpiAlert(Contract):
+    """A KPI turned red, a high-value customer became at risk, or an unprofitable segment grew."""
+
+    alert_id: str = Field(description="Id of the alert.")
+    kind: Literal["kpi_red", "customer_at_risk", "segment_growing"] = Field(
+        description="What happened."
+    )
+    subject: str = Field(description="The KPI, customer id or segment it concerns.")
+    message: str = Field(description="What happened, in words.")
+    severity: Literal["info", "warning", "critical"] = Field(description="How urgent.")
+    raised_at: datetime = Field(description="When it was raised (UTC).")
