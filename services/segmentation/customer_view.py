@@ -133,6 +133,9 @@ def customer_segmentation(
     behaviour = {name: _number(float(values[0])) for name, values in features.behaviour.items()}
     if not financials:
         behaviour["order_size"] = None
+    behaviour["last_nps"] = session.scalar(
+        select(models.latest_nps.c.nps).where(models.latest_nps.c.customer_id == customer_id)
+    )
     return CustomerSegmentation(
         customer_id=customer_id,
         **_directory(session, customer_id, personal_data=personal_data),

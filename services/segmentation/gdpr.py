@@ -14,4 +14,5 @@ ERASABLE: list[ErasableColumn] = [
     (models.orders, "customer_id"),
     (models.assignments, "customer_id"),
     (models.merge_journal, "absorbed_id"),
+    (models.latest_nps, "customer_id"),
 ]

@@ -88,6 +88,15 @@ def rekey(session: Session, absorbed: Iterable[str], survivor: str) -> None:
         .where(one_of(session, models.orders.c.customer_id, absorbed_ids))
         .values(customer_id=survivor)
     )
+    n = models.latest_nps.c
+    answers = session.execute(
+        select(n.nps, n.answered_at).where(one_of(session, n.customer_id, absorbed_ids))
+    )
+    keep_newest_nps(
+        session,
+        [{"customer_id": survivor, "nps": nps, "answered_at": at} for nps, at in answers],
+    )
+    session.execute(delete(models.latest_nps).where(one_of(session, n.customer_id, absorbed_ids)))
     session.execute(
         delete(models.assignments).where(
             one_of(session, models.assignments.c.customer_id, absorbed_ids)
@@ -111,3 +120,17 @@ def upsert_orders(session: Session, rows: list[dict[str, Any]]) -> None:
         },
     )
     session.execute(statement, rows)
+
+
+def keep_newest_nps(session: Session, answers: list[dict[str, Any]]) -> None:
+    """Store each answer unless the customer's stored one is newer."""
+    table = models.latest_nps
+    for answer in sorted(answers, key=lambda a: (a["customer_id"], a["answered_at"])):
+        statement = _insert(session, table).values(answer)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["customer_id"],
+                set_={"nps": statement.excluded.nps, "answered_at": statement.excluded.answered_at},
+                where=table.c.answered_at < statement.excluded.answered_at,
+            )
+        )

@@ -8,6 +8,7 @@ and no customer's history is rescanned.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -38,6 +39,7 @@ class _Batch:
     categories: dict[tuple[str, int, str], dict[str, int]] = field(default_factory=dict)
     contacts: dict[tuple[str, int, str, str], dict[str, int]] = field(default_factory=dict)
     orders: dict[OrderKey, _StoredOrder | None] = field(default_factory=dict)
+    latest_nps: dict[str, tuple[datetime, int]] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)
 
     def add_day(self, customer_id: str, day: int, measures: dict[str, int]) -> None:
@@ -141,6 +143,11 @@ class LedgerWriter:
         key = (touchpoint.customer_id, day, touchpoint.channel, touchpoint.touchpoint_type)
         totals = batch.contacts.setdefault(key, {})
         totals["contacts"] = totals.get("contacts", 0) + 1
+        if touchpoint.nps is not None:
+            answer = (touchpoint.occurred_at, touchpoint.nps)
+            known = batch.latest_nps.get(touchpoint.customer_id)
+            if known is None or known[0] < answer[0]:
+                batch.latest_nps[touchpoint.customer_id] = answer
 
     def apply_merge(self, session: Session, event: CloudEvent, merged: CustomerMerged) -> None:
         """Write what is pending, then move the absorbed customers' ledger to the survivor."""
@@ -184,6 +191,14 @@ class LedgerWriter:
             measures = [c.name for c in table.columns if not c.primary_key]
             ledger_store.add_to(session, table, measures, ledger_store.rows_from(deltas, table))
             deltas.clear()
+        ledger_store.keep_newest_nps(
+            session,
+            [
+                {"customer_id": cid, "nps": nps, "answered_at": at}
+                for cid, (at, nps) in batch.latest_nps.items()
+            ],
+        )
+        batch.latest_nps.clear()
         changed = [o for o in batch.orders.values() if o is not None and o.row is not None]
         inserts = [o.row for o in changed if not o.stored and o.row is not None]
         updates = [o.row for o in changed if o.stored and o.row is not None]

@@ -96,6 +96,15 @@ orders = Table(
     Index("ix_orders_customer_id", "customer_id"),
 )
 
+latest_nps = Table(
+    "latest_nps",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("nps", Integer, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+)
+"""A customer's most recent likelihood-to-recommend answer: the newest wins, not the sum."""
+
 merge_journal = Table(
     "merge_journal",
     metadata,

@@ -118,7 +118,7 @@ class CustomerSegmentation(BaseModel):
     margins_lifetime: dict[str, Decimal | None]
     behaviour: dict[str, float | None] = Field(
         description="Channel shares, discount share, service intensity, complaint and return "
-        "rates, order size, purchase frequency, mean CSAT and NPS."
+        "rates, order size, purchase frequency, mean CSAT and NPS, and the last NPS answer."
     )
     top_categories: list[dict[str, Any]] = Field(description="Categories by revenue share.")
 

@@ -102,6 +102,7 @@ def _behaviour(col: Mapping[str, FloatArray], tenure_days: FloatArray) -> dict[s
     features["discount_share"] = _ratio(col["discounts_lifetime"], revenue)
     features["service_intensity"] = _ratio(col["service_contacts_lifetime"], orders)
     features["complaint_rate"] = _ratio(col["complaints_lifetime"], orders)
+    features["complaints"] = col["complaints_lifetime"]
     features["return_rate"] = _ratio(col["returned_revenue_lifetime"], revenue)
     features["order_size"] = _ratio(revenue, orders) / UNITS_PER_CURRENCY
     features["purchase_frequency"] = np.where(orders > 0, orders / tenure_years, np.nan)

@@ -11,6 +11,7 @@ from services.segmentation import ledger, models
 from shared.events.customers import CustomerMerged, CustomerUnmerged
 from shared.events.gdpr import CustomerErased
 from shared.events.orders import OrderReturned
+from shared.events.touchpoints import TouchpointRecorded
 from tests.integration.segmentation.support import (
     Segmentation,
     order,
@@ -152,3 +153,31 @@ def test_an_unmerge_gives_back_what_the_merge_moved_and_keeps_what_came_since(
     assert restored[ledger.day_number(DAY_1)]["revenue"] == 500_000
     assert [row["order_id"] for row in segmentation.rows(models.orders, customer_id="a")] == ["o2"]
     assert segmentation.rows(models.merge_journal) == []
+
+
+def test_the_newest_nps_answer_is_kept_whatever_the_order_of_arrival(
+    segmentation: Segmentation,
+) -> None:
+    def answer(customer_id: str, nps: int, when: datetime) -> Any:
+        touchpoint = TouchpointRecorded(
+            customer_id=customer_id,
+            source_system="survey",
+            channel="email",
+            touchpoint_type="survey_answer",
+            nps=nps,
+            occurred_at=when,
+        )
+        return published(touchpoint, "touchpoint.recorded", customer_id)
+
+    segmentation.feed(answer("s", 9, DAY_2), answer("a", 3, DAY_1 - timedelta(days=9)))
+    segmentation.feed(answer("s", 2, DAY_1))
+    [kept] = segmentation.rows(models.latest_nps, customer_id="s")
+    assert kept["nps"] == 9
+
+    segmentation.feed(answer("a", 10, DAY_2 + timedelta(days=1)))
+    merged = CustomerMerged(
+        survivor_id="s", absorbed_ids=["a"], merge_id="m2", reason="same", absorbed_revisions={}
+    )
+    segmentation.feed(published(merged, "customer.merged", "s"))
+
+    assert [row["nps"] for row in segmentation.rows(models.latest_nps)] == [10]
