@@ -15,12 +15,10 @@ from services.profiles.importing.records import RowReader, convert
 from services.profiles.importing.runner import (
     Checkpoint,
     FileResult,
-    ImportAbortedError,
-    Poster,
-    Progress,
     import_events,
     write_report,
 )
+from shared.ingest_client import EventPoster, IngestAbortedError, ProgressLine
 
 EXAMPLES = """examples:
   python -m services.profiles import --kind customers customers.csv
@@ -92,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[FileResult] = []
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=args.url, headers=headers, timeout=120) as client:
-        poster = Poster(client)
+        poster = EventPoster(client)
         for path in args.files:
             checkpoint = Checkpoint(args.state_dir, path)
             if args.restart:
@@ -114,11 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         events,
                         poster=poster,
                         checkpoint=checkpoint,
-                        progress=Progress(path.name, count_rows(path)),
+                        progress=ProgressLine(path.name, count_rows(path), "lines"),
                         batch_size=args.batch,
                     )
                 )
-            except (ImportAbortedError, httpx.TransportError) as error:
+            except IngestAbortedError as error:
                 print(f"\nimport of {path} stopped: {error}", file=sys.stderr)
                 return 1
     rejected = write_report(args.report, results)

@@ -7,22 +7,12 @@ started again skips to there. Events carry content-derived ids, so whatever is p
 
 import csv
 import json
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
-
-import httpx
 
 from services.profiles.importing.records import Converted
-
-RETRIES = 6
-
-
-class ImportAbortedError(RuntimeError):
-    """Profiles refused the import itself (e.g. a wrong key); nothing more is posted."""
+from shared.ingest_client import EventPoster, ProgressLine
 
 
 @dataclass
@@ -34,6 +24,13 @@ class FileResult:
     skipped_lines: int = 0
     rejected: list[tuple[str, str, str]] = field(default_factory=list)
     """(file, lines, reason) of every row that was not imported."""
+
+    def counters(self) -> dict[str, int]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len(self.rejected),
+        }
 
 
 class Checkpoint:
@@ -64,64 +61,6 @@ class Checkpoint:
         self._path.unlink(missing_ok=True)
 
 
-class Progress:
-    """One status line on stderr: lines done of total, rate and time to go."""
-
-    def __init__(self, name: str, total: int, stream: TextIO = sys.stderr) -> None:
-        self._name, self._total, self._stream = name, max(total, 1), stream
-        self._started = time.monotonic()
-        self._shown = 0.0
-
-    def update(self, done: int, result: FileResult, final: bool = False) -> None:
-        now = time.monotonic()
-        if not final and now - self._shown < 0.5:
-            return
-        self._shown = now
-        rate = done / max(now - self._started, 1e-6)
-        left = max(self._total - done, 0) / rate if rate > 0 else 0.0
-        share = min(done / self._total, 1.0)
-        bar = "#" * int(share * 30)
-        self._stream.write(
-            f"\r{self._name} [{bar:<30}] {done:,}/{self._total:,} lines "
-            f"{rate:,.0f}/s ETA {int(left) // 60}:{int(left) % 60:02d} "
-            f"accepted {result.accepted:,} duplicates {result.duplicates:,} "
-            f"rejected {len(result.rejected):,}"
-        )
-        if final:
-            self._stream.write("\n")
-        self._stream.flush()
-
-    def finish(self, result: FileResult) -> None:
-        self.update(self._total, result, final=True)
-
-
-class Poster:
-    """Posts batches to `POST /v1/events`, retrying while profiles is busy or away."""
-
-    def __init__(self, client: httpx.Client) -> None:
-        self._client = client
-
-    def post(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        delay = 0.5
-        for attempt in range(RETRIES):
-            try:
-                response = self._client.post("/v1/events", json=events)
-            except httpx.TransportError:
-                if attempt == RETRIES - 1:
-                    raise
-            else:
-                if response.status_code in (200, 422) and "results" in response.text:
-                    results: list[dict[str, Any]] = response.json()["results"]
-                    return results
-                if response.status_code not in (429, 502, 503, 504):
-                    raise ImportAbortedError(
-                        f"profiles answered {response.status_code}: {response.text[:300]}"
-                    )
-            time.sleep(delay)
-            delay = min(delay * 2, 10.0)
-        raise ImportAbortedError("profiles stayed unavailable; run the import again to resume")
-
-
 def _batches(events: Iterator[Converted], size: int) -> Iterator[list[Converted]]:
     batch: list[Converted] = []
     for item in events:
@@ -137,9 +76,9 @@ def import_events(
     name: str,
     events: Iterator[Converted],
     *,
-    poster: Poster,
+    poster: EventPoster,
     checkpoint: Checkpoint,
-    progress: Progress,
+    progress: ProgressLine,
     batch_size: int,
 ) -> FileResult:
     """Post `events` after the checkpoint's line; every row ends accepted, duplicate or rejected."""
@@ -166,9 +105,9 @@ def import_events(
         result.events += len(valid)
         last_line = max(max(item.lines) for item in batch)
         checkpoint.save(last_line)
-        progress.update(last_line, result)
+        progress.update(last_line, result.counters())
     checkpoint.finish()
-    progress.finish(result)
+    progress.finish(result.counters())
     return result
 
 

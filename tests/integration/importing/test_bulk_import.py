@@ -13,14 +13,9 @@ from services.profiles import models as profiles_models
 from services.profiles.bootstrap import DEFINITION as PROFILES
 from services.profiles.importing.cli import main
 from services.profiles.importing.files import cdnow_events
-from services.profiles.importing.runner import (
-    Checkpoint,
-    ImportAbortedError,
-    Poster,
-    Progress,
-    import_events,
-)
+from services.profiles.importing.runner import Checkpoint, import_events
 from shared.broker import EmbeddedBroker
+from shared.ingest_client import EventPoster, IngestAbortedError, ProgressLine
 from shared.runtime import Runtime
 from tests.fixtures.http import serving
 from tests.fixtures.services import build_runtime
@@ -105,7 +100,7 @@ def test_files_load_with_a_report_of_rejected_rows_and_load_once(
     assert _count(runtime, profiles_models.Order.__table__) == orders_before + 40
 
 
-class _StopsAfter(Poster):
+class _StopsAfter(EventPoster):
     """The real poster, until the connection is lost after `batches` batches."""
 
     def __init__(self, client: httpx.Client, batches: int) -> None:
@@ -114,7 +109,7 @@ class _StopsAfter(Poster):
 
     def post(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if self._left == 0:
-            raise ImportAbortedError("connection lost")
+            raise IngestAbortedError("connection lost")
         self._left -= 1
         return super().post(events)
 
@@ -128,20 +123,20 @@ def test_an_interrupted_import_resumes_after_the_last_acknowledged_batch(
     orders_before = _count(runtime, profiles_models.Order.__table__)
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}) as client:
 
-        def run(poster: Poster) -> Any:
+        def run(poster: EventPoster) -> Any:
             return import_events(
                 sample.name,
                 cdnow_events(sample),
                 poster=poster,
                 checkpoint=Checkpoint(tmp_path / "state", sample),
-                progress=Progress(sample.name, 300),
+                progress=ProgressLine(sample.name, 300, "lines"),
                 batch_size=50,
             )
 
-        with pytest.raises(ImportAbortedError):
+        with pytest.raises(IngestAbortedError):
             run(_StopsAfter(client, batches=3))
         first_part = _count(runtime, profiles_models.Order.__table__) - orders_before
-        resumed = run(Poster(client))
+        resumed = run(EventPoster(client))
 
     assert 0 < first_part < 300
     assert resumed.skipped_lines > 0
