@@ -1,16 +1,21 @@
-"""Composition root of experience: wires the runtime, API and consumers."""
+"""Composition root of experience: wires the runtime, API and consumer."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.experience import handlers, models
+from services.experience.abandonment import AbandonmentSweep
+from services.experience.analytics_api import analytics_router
+from services.experience.api import experience_router
+from services.experience.config_store import DefinitionsCache
+from services.experience.journey_writer import JourneyWriter
 from services.experience.settings import ExperienceSettings
 from shared.api.app import create_app
-from shared.customer_directory import CustomerDirectory, directory_router
+from shared.customer_directory import CustomerDirectory
 from shared.events import topics
-from shared.messaging.consumer import ConsumerLoop
-from shared.runtime import Runtime, ServiceDefinition
+from shared.runtime import BackgroundLoop, Runtime, ServiceDefinition
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DIRECTORY = CustomerDirectory(models.customers)
@@ -21,14 +26,29 @@ def build_app(runtime: Runtime) -> FastAPI:
         runtime.settings,
         title="Kundencockpit experience",
         description="Touchpoints, journeys and CX measures over every channel.",
-        routers=[directory_router(DIRECTORY, runtime.read_session_factory)],
+        routers=[
+            experience_router(DIRECTORY, runtime.session_factory, runtime.read_session_factory),
+            analytics_router(runtime.read_session_factory),
+        ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),
     )
 
 
-def build_consumers(runtime: Runtime) -> list[ConsumerLoop]:
-    return handlers.build_consumers(runtime, DIRECTORY)
+def build_writer(runtime: Runtime) -> JourneyWriter:
+    return JourneyWriter(runtime.outbox, runtime.service, DefinitionsCache())
+
+
+def build_consumers(runtime: Runtime) -> Sequence[BackgroundLoop]:
+    settings = runtime.settings
+    assert isinstance(settings, ExperienceSettings)
+    sweep = AbandonmentSweep(
+        runtime.session_factory,
+        runtime.outbox,
+        runtime.service,
+        settings.abandonment_sweep_seconds,
+    )
+    return [*handlers.build_consumers(runtime, DIRECTORY, build_writer(runtime)), sweep]
 
 
 DEFINITION = ServiceDefinition(
@@ -39,5 +59,7 @@ DEFINITION = ServiceDefinition(
     migrations_dir=MIGRATIONS,
     build_app=build_app,
     build_consumers=build_consumers,
-    topics=(topics.CUSTOMERS.name, topics.CUSTOMERS.dlq),
+    topics=tuple(
+        name for topic in (*handlers.TOPICS, topics.JOURNEYS) for name in (topic.name, topic.dlq)
+    ),
 )

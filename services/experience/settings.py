@@ -12,3 +12,8 @@ class ExperienceSettings(ServiceSettings):
     service_name: str = "experience"
     database_url: str = Field(default=sqlite_default("experience"))
     port: int = 8003
+    abandonment_sweep_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often open journeys past their gap are marked abandoned.",
+    )

@@ -1,0 +1,1 @@
+"""Pure rules of experience: journeys, measures and analytics over plain data."""

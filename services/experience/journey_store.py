@@ -1,0 +1,109 @@
+"""Journeys and touchpoints of a set of customers: loaded, rebuilt and written in bulk."""
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import Session
+
+from services.experience import models, store
+from services.experience.contacts import contact_of, journey_of, journey_row
+from services.experience.domain.definitions import JourneyDefinition
+from services.experience.domain.journeys import Journey, StageChange, build_journeys
+from shared.db.lookup import one_of
+
+t = models.touchpoints.c
+j = models.journeys.c
+
+
+def load_journeys(session: Session, customer_ids: list[str]) -> dict[str, list[Journey]]:
+    """Every stored journey of these customers, by customer."""
+    found: dict[str, list[Journey]] = defaultdict(list)
+    for chunk in store.chunks(sorted(customer_ids)):
+        rows = session.execute(select(models.journeys).where(one_of(session, j.customer_id, chunk)))
+        for row in rows:
+            found[row.customer_id].append(journey_of(row))
+    return found
+
+
+def write_journeys(session: Session, rows: list[dict[str, Any]]) -> None:
+    store.upsert(session, models.journeys, rows)
+
+
+def rebuild(
+    session: Session,
+    customer_ids: set[str],
+    definitions: tuple[JourneyDefinition, ...],
+    now: datetime,
+) -> list[tuple[str, StageChange]]:
+    """Build these customers' journeys anew from all their touchpoints; what changed.
+
+    A journey whose stage and status are what they were is not reported again.
+    """
+    if not customer_ids:
+        return []
+    ordered = sorted(customer_ids)
+    before = {
+        journey.journey_id: (journey.stage, journey.status)
+        for journeys in load_journeys(session, ordered).values()
+        for journey in journeys
+    }
+    contacts = defaultdict(list)
+    for chunk in store.chunks(ordered):
+        rows = session.execute(
+            select(
+                t.customer_id,
+                t.touchpoint_key,
+                t.occurred_at,
+                t.channel,
+                t.touchpoint_type,
+                t.direction,
+                t.reported_stage,
+                t.outcome,
+                t.journey_id,
+                t.stage,
+            ).where(one_of(session, t.customer_id, chunk))
+        )
+        for row in rows:
+            contacts[row.customer_id].append(row)
+    journey_rows: list[dict[str, Any]] = []
+    placements: list[dict[str, Any]] = []
+    changes: list[tuple[str, StageChange]] = []
+    for customer_id in ordered:
+        stored = {row.touchpoint_key: row for row in contacts.get(customer_id, [])}
+        book, placed = build_journeys(
+            definitions, (contact_of(row) for row in stored.values()), now
+        )
+        journey_rows += [journey_row(customer_id, jr, definitions) for jr in book.journeys]
+        types = {journey.journey_id: journey.journey_type for journey in book.journeys}
+        for key, row in stored.items():
+            journey_id, stage = placed.get(key, (None, None))
+            if (row.journey_id, row.stage) != (journey_id, stage):
+                placements.append(
+                    {
+                        "key": key,
+                        "journey_id": journey_id,
+                        "journey_type": types.get(journey_id or ""),
+                        "stage": stage,
+                    }
+                )
+        last_change = {change.journey_id: change for change in book.changes}
+        for journey in book.journeys:
+            if before.get(journey.journey_id) != (journey.stage, journey.status):
+                changes.append((customer_id, last_change[journey.journey_id]))
+    for chunk in store.chunks(ordered):
+        session.execute(delete(models.journeys).where(one_of(session, j.customer_id, chunk)))
+    write_journeys(session, journey_rows)
+    if placements:
+        session.execute(
+            update(models.touchpoints)
+            .where(t.touchpoint_key == bindparam("key"))
+            .values(
+                journey_id=bindparam("journey_id"),
+                journey_type=bindparam("journey_type"),
+                stage=bindparam("stage"),
+            ),
+            sorted(placements, key=lambda p: p["key"]),
+        )
+    return changes

@@ -1,0 +1,241 @@
+"""Keeps touchpoints and journeys current from a consumer batch, in a few statements.
+
+Handlers collect touchpoint rows in memory; one hook writes them before the batch commits,
+advances each customer's journeys by the new contacts and publishes what changed. A customer
+whose new contacts are older than its journeys' last contact (late delivery, a stitched
+visitor, a merge, a replaced order) has its journeys rebuilt from all its touchpoints.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from services.experience import journey_store, merge_journal, models, store, summaries
+from services.experience.config_store import DefinitionsCache
+from services.experience.contacts import (
+    contact_of,
+    journey_row,
+    purchase_row,
+    return_row,
+    touchpoint_row,
+)
+from services.experience.domain.journeys import JourneyBook, StageChange
+from shared.db.buffer import buffer_of
+from shared.db.lookup import one_of
+from shared.events.customers import CustomerIdentified, CustomerMerged, CustomerUnmerged
+from shared.events.envelope import CloudEvent
+from shared.events.orders import OrderPlaced, OrderReturned
+from shared.events.segments import SegmentAssigned
+from shared.events.touchpoints import TouchpointRecorded
+from shared.messaging.outbox import Outbox
+
+STATE = "experience_journeys"
+Clock = Callable[[], datetime]
+t = models.touchpoints.c
+
+
+@dataclass
+class _Batch:
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    links: dict[str, str | None] = field(default_factory=dict)
+    new_links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stitches: dict[str, str] = field(default_factory=dict)
+    segments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rebuild: set[str] = field(default_factory=set)
+
+
+class JourneyWriter:
+    def __init__(
+        self,
+        outbox: Outbox,
+        service: str,
+        definitions: DefinitionsCache,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self._outbox = outbox
+        self._service = service
+        self._definitions = definitions
+        self._clock = clock
+
+    def _batch(self, session: Session) -> _Batch:
+        buffer = buffer_of(session)
+        buffer.before_inserts(STATE, self._finish)
+        return buffer.state(STATE, _Batch)
+
+    def prepare_touchpoints(
+        self, session: Session, events: list[tuple[CloudEvent, TouchpointRecorded]]
+    ) -> None:
+        """Load the customer links of the batch's anonymous visitors in one query."""
+        self._load_links(
+            session,
+            self._batch(session),
+            {tp.anonymous_id for _, tp in events if tp.customer_id is None and tp.anonymous_id},
+        )
+
+    def _load_links(self, session: Session, batch: _Batch, visitors: set[str]) -> None:
+        wanted = sorted(visitors - set(batch.links))
+        links = models.visitor_links.c
+        for chunk in store.chunks(wanted):
+            for visitor in chunk:
+                batch.links[visitor] = None
+            rows = session.execute(
+                select(links.anonymous_id, links.customer_id).where(
+                    one_of(session, links.anonymous_id, chunk)
+                )
+            )
+            batch.links.update({row.anonymous_id: row.customer_id for row in rows})
+
+    def apply_touchpoint(
+        self, session: Session, event: CloudEvent, touchpoint: TouchpointRecorded
+    ) -> None:
+        batch = self._batch(session)
+        row = touchpoint_row(event, touchpoint)
+        visitor = touchpoint.anonymous_id
+        if row["customer_id"] is None and visitor is not None:
+            self._load_links(session, batch, {visitor})
+            row["customer_id"] = batch.links[visitor]
+        batch.rows[row["touchpoint_key"]] = row
+
+    def apply_order(self, session: Session, event: CloudEvent, order: OrderPlaced) -> None:
+        row = purchase_row(order)
+        self._batch(session).rows[row["touchpoint_key"]] = row
+
+    def apply_return(self, session: Session, event: CloudEvent, returned: OrderReturned) -> None:
+        row = return_row(event, returned)
+        self._batch(session).rows[row["touchpoint_key"]] = row
+
+    def apply_identified(
+        self, session: Session, event: CloudEvent, identified: CustomerIdentified
+    ) -> None:
+        """Give the visitor's touchpoints, stored and pending, to the customer."""
+        batch = self._batch(session)
+        visitor, customer_id = identified.anonymous_id, identified.customer_id
+        batch.links[visitor] = customer_id
+        batch.new_links[visitor] = {
+            "anonymous_id": visitor,
+            "customer_id": customer_id,
+            "linked_at": event.time,
+        }
+        for row in batch.rows.values():
+            if row["anonymous_id"] == visitor and row["customer_id"] is None:
+                row["customer_id"] = customer_id
+        batch.stitches[visitor] = customer_id
+        batch.rebuild.add(customer_id)
+
+    def apply_segment(self, session: Session, event: CloudEvent, assigned: SegmentAssigned) -> None:
+        batch = self._batch(session)
+        known = batch.segments.get(assigned.customer_id)
+        if known is not None and known["as_of"] > assigned.as_of:
+            return
+        batch.segments[assigned.customer_id] = {
+            "customer_id": assigned.customer_id,
+            "strategic_segment": assigned.strategic_segment,
+            "lifecycle_stage": assigned.lifecycle_stage,
+            "value_tier": assigned.value_tier,
+            "contribution_margin_3_12m": assigned.contribution_margin_3_12m,
+            "as_of": assigned.as_of,
+        }
+
+    def apply_merge(self, session: Session, event: CloudEvent, merged: CustomerMerged) -> None:
+        """Write what is pending, then move the absorbed customers' touchpoints to the survivor."""
+        batch = self._batch(session)
+        self._write(session, batch)
+        merge_journal.record_and_move(session, merged)
+        batch.links = {v: c for v, c in batch.links.items() if c not in merged.absorbed_ids}
+        batch.rebuild.update({merged.survivor_id, *merged.absorbed_ids})
+
+    def apply_unmerge(
+        self, session: Session, event: CloudEvent, unmerged: CustomerUnmerged
+    ) -> None:
+        """Give the restored customer back what the merge moved to the survivor."""
+        batch = self._batch(session)
+        self._write(session, batch)
+        merge_journal.give_back(
+            session, unmerged.merge_id, unmerged.survivor_id, unmerged.restored_id
+        )
+        batch.links.clear()
+        batch.rebuild.update({unmerged.survivor_id, unmerged.restored_id})
+
+    def _finish(self, session: Session) -> None:
+        self._write(session, buffer_of(session).state(STATE, _Batch))
+
+    def _write(self, session: Session, batch: _Batch) -> None:
+        now = self._clock()
+        definitions = self._definitions.current(session).definitions
+        rows, batch.rows = list(batch.rows.values()), {}
+        store.upsert(session, models.visitor_links, list(batch.new_links.values()))
+        store.upsert(session, models.customer_segments, list(batch.segments.values()))
+        batch.new_links, batch.segments = {}, {}
+        self._stitch(session, batch)
+        self._rebuild_replaced_orders(session, batch, rows)
+        new_contacts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            if row["customer_id"] is not None and row["customer_id"] not in batch.rebuild:
+                new_contacts[row["customer_id"]].append(row)
+        stored = journey_store.load_journeys(session, list(new_contacts))
+        journey_rows: list[dict[str, Any]] = []
+        changes: list[tuple[str, StageChange]] = []
+        for customer_id, contacts in new_contacts.items():
+            journeys = stored.get(customer_id, [])
+            contacts.sort(key=lambda row: (row["occurred_at"], row["touchpoint_key"]))
+            last_contact = max((jr.last_contact_at for jr in journeys), default=None)
+            if last_contact is not None and contacts[0]["occurred_at"] < last_contact:
+                batch.rebuild.add(customer_id)
+                continue
+            book = JourneyBook(definitions, journeys)
+            for row in contacts:
+                placed = book.add(contact_of(row))
+                if placed is not None:
+                    journey, stage = placed
+                    row.update(
+                        journey_id=journey.journey_id,
+                        journey_type=journey.journey_type,
+                        stage=stage,
+                    )
+            book.close_lapsed(now)
+            journey_rows += [
+                journey_row(customer_id, journey, definitions)
+                for journey in book.journeys
+                if journey.journey_id in book.changed
+            ]
+            changes += [(customer_id, change) for change in book.changes]
+        store.upsert(session, models.touchpoints, rows)
+        journey_store.write_journeys(session, journey_rows)
+        rebuilt, batch.rebuild = batch.rebuild, set()
+        changes += journey_store.rebuild(session, rebuilt, definitions, now)
+        summaries.publish_changes(session, self._outbox, self._service, changes)
+        summaries.publish_summaries(
+            session, self._outbox, self._service, set(new_contacts) | rebuilt, now
+        )
+
+    def _stitch(self, session: Session, batch: _Batch) -> None:
+        if not batch.stitches:
+            return
+        session.execute(
+            update(models.touchpoints)
+            .where(t.anonymous_id == bindparam("visitor"), t.customer_id.is_(None))
+            .values(customer_id=bindparam("customer")),
+            [{"visitor": v, "customer": c} for v, c in sorted(batch.stitches.items())],
+        )
+        batch.stitches = {}
+
+    def _rebuild_replaced_orders(
+        self, session: Session, batch: _Batch, rows: list[dict[str, Any]]
+    ) -> None:
+        """A replaced order may have moved in time or to another customer: rebuild both."""
+        keys = sorted(r["touchpoint_key"] for r in rows if r["touchpoint_key"].startswith("order:"))
+        replaced = {r["touchpoint_key"]: r["customer_id"] for r in rows}
+        for chunk in store.chunks(keys):
+            for row in session.execute(
+                select(t.touchpoint_key, t.customer_id).where(
+                    one_of(session, t.touchpoint_key, chunk)
+                )
+            ):
+                batch.rebuild.update(
+                    c for c in (row.customer_id, replaced[row.touchpoint_key]) if c is not None
+                )
