@@ -40,8 +40,10 @@ def _assemble(
     as_of_day: int,
     return_rate: float,
 ) -> CustomerFeatures:
-    ledger_ids = [cid for part in day_parts for cid in part["customer_id"]]
-    ids = sorted(set(directory) | set(ledger_ids))
+    # A customer may be known only from contacts (a visit adds no day measure) and not yet
+    # from the directory: every part's customers count.
+    ledger_ids = {cid for part in (*day_parts, *contact_parts) for cid in part["customer_id"]}
+    ids = sorted(set(directory) | ledger_ids)
     index = {cid: i for i, cid in enumerate(ids)}
     size = len(ids)
     columns: dict[str, Any] = {

@@ -12,6 +12,7 @@ from services.segmentation import config_store, models
 from services.segmentation.assignment_store import AssignmentWriter
 from services.segmentation.rescoring import ModelCache, Rescorer
 from shared.events.steering import StrategyPublished
+from shared.events.touchpoints import TouchpointRecorded
 from tests.integration.segmentation.support import (
     Segmentation,
     order,
@@ -153,3 +154,20 @@ def test_a_published_strategy_brings_its_mapping_and_rates_and_a_run(
     run = segmentation.run()
     assert set(run["summary"]["segments"]) == {"core"}
     assert Decimal(_assignments(segmentation)["cust-1-00001"]["scores"]["clv"]) >= 0
+
+
+def test_a_customer_known_only_from_a_visit_is_scored_as_a_prospect(
+    segmentation: Segmentation,
+) -> None:
+    segmentation.run()
+    visit = TouchpointRecorded(
+        customer_id="not-yet-registered",
+        source_system="web",
+        channel="web",
+        touchpoint_type="website_visit",
+        occurred_at=datetime.now(UTC),
+    )
+
+    segmentation.feed(published(visit, "touchpoint.recorded", "not-yet-registered"))
+
+    assert _assignments(segmentation)["not-yet-registered"]["lifecycle_stage"] == "prospect"
