@@ -1,34 +1,50 @@
 """Composition root of steering: wires the runtime, API and consumers."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.steering import handlers, models
+from services.steering.aggregate_writer import AggregateWriter
+from services.steering.cockpit_api import cockpit_router
 from services.steering.settings import SteeringSettings
+from services.steering.strategy import strategy_documents
+from services.steering.strategy_api import strategy_router
 from shared.api.app import create_app
 from shared.customer_directory import CustomerDirectory, directory_router
 from shared.events import topics
-from shared.messaging.consumer import ConsumerLoop
-from shared.runtime import Runtime, ServiceDefinition
+from shared.runtime import BackgroundLoop, Runtime, ServiceDefinition
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DIRECTORY = CustomerDirectory(models.customers)
 
 
+def _settings(runtime: Runtime) -> SteeringSettings:
+    settings = runtime.settings
+    assert isinstance(settings, SteeringSettings)
+    return settings
+
+
 def build_app(runtime: Runtime) -> FastAPI:
+    settings = _settings(runtime)
+    strategies = strategy_documents(runtime.outbox, runtime.service, settings.strategy_approvers)
     return create_app(
         runtime.settings,
         title="Kundencockpit steering",
         description="Sales strategy, KPI cockpit, incentive schemes and next best actions.",
-        routers=[directory_router(DIRECTORY, runtime.read_session_factory)],
+        routers=[
+            directory_router(DIRECTORY, runtime.read_session_factory),
+            strategy_router(runtime, strategies, settings.strategy_id),
+            cockpit_router(runtime),
+        ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),
     )
 
 
-def build_consumers(runtime: Runtime) -> list[ConsumerLoop]:
-    return handlers.build_consumers(runtime, DIRECTORY)
+def build_consumers(runtime: Runtime) -> Sequence[BackgroundLoop]:
+    return handlers.build_consumers(runtime, DIRECTORY, AggregateWriter())
 
 
 DEFINITION = ServiceDefinition(
@@ -39,5 +55,7 @@ DEFINITION = ServiceDefinition(
     migrations_dir=MIGRATIONS,
     build_app=build_app,
     build_consumers=build_consumers,
-    topics=(topics.CUSTOMERS.name, topics.CUSTOMERS.dlq),
+    topics=tuple(
+        name for topic in (*handlers.TOPICS, topics.STEERING) for name in (topic.name, topic.dlq)
+    ),
 )

@@ -12,3 +12,15 @@ class SteeringSettings(ServiceSettings):
     service_name: str = "steering"
     database_url: str = Field(default=sqlite_default("steering"))
     port: int = 8004
+    strategy_id: str = Field(
+        default="sales-strategy",
+        min_length=1,
+        max_length=100,
+        description="Id of the sales strategy document; segmentation names it in its portfolio.",
+    )
+    strategy_approvers: list[str] = Field(
+        default=["sales", "marketing", "service", "finance"],
+        min_length=1,
+        description="Departments that must each approve a strategy version (with a key holding "
+        "approve:<department>) before it becomes active and is published.",
+    )

@@ -1,4 +1,4 @@
-"""Steering's events on the steering topic: the published sales strategy."""
+"""Steering's events on the steering topic: the published strategy, actions and KPI alerts."""
 
 from datetime import datetime
 from typing import Literal
@@ -12,10 +12,47 @@ from shared.events.segments import LifecycleStage, PotentialTier, ValueTier
 Thrust = Literal["grow", "develop", "retain", "serve_efficiently", "restructure"]
 
 
+class ServiceLevel(Contract):
+    key: str = Field(description="Key of the service level, e.g. premium, standard.")
+    name: str = Field(description="Name shown to users.")
+    response_time_hours: int = Field(ge=0, description="Target time to answer a request.")
+    description: str = Field(default="", description="What customers of the level get.")
+
+
+class SegmentApproach(Contract):
+    channel: str = Field(description="Sales channel serving the segment, e.g. field_sales.")
+    role: str = Field(description="Role that serves it, e.g. key_account_manager.")
+    contact_frequency_days: int | None = Field(
+        description="A customer is to be contacted at least every this many days; null = "
+        "no prescribed contact."
+    )
+    service_level: str = Field(description="Key of the segment's service level.")
+
+
+class SegmentTreatment(Contract):
+    offers: list[str] = Field(default_factory=list, description="Offers made to the segment.")
+    retention_measures: list[str] = Field(
+        default_factory=list, description="Measures to keep the segment's customers."
+    )
+    communication_channel: str = Field(description="Preferred channel for communication.")
+    communication_frequency_days: int | None = Field(
+        default=None, description="Communication every this many days; null = on occasion."
+    )
+
+
 class StrategicSegment(Contract):
     key: str = Field(description="Key of the strategic segment, e.g. grow_key_accounts.")
     name: str = Field(description="Name shown to users.")
     thrust: Thrust = Field(description="What the strategy wants from the segment.")
+    target_segment: bool = Field(
+        default=False, description="True for the segments the strategy wants revenue from."
+    )
+    approach: SegmentApproach | None = Field(
+        default=None, description="Channel, role, contact frequency and service level."
+    )
+    treatment: SegmentTreatment | None = Field(
+        default=None, description="Offers, retention measures and communication."
+    )
 
 
 class PortfolioCell(Contract):
@@ -53,6 +90,9 @@ class StrategyPublished(Contract):
     )
     cost_rates: list[CostRate] = Field(
         default_factory=list, description="Cost to serve per contact, by channel and type."
+    )
+    service_levels: list[ServiceLevel] = Field(
+        default_factory=list, description="Service levels the segments' approach refers to."
     )
 
 

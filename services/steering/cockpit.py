@@ -1,0 +1,172 @@
+"""The KPI board and KPI time series, read from the aggregates (never from orders)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from services.steering import models
+from services.steering.domain import board, kpis, periods
+from services.steering.strategy import active_strategy
+from services.steering.strategy_schemas import KpiTarget, StrategyContent
+
+Measures = dict[str, int]
+
+
+@dataclass(frozen=True)
+class MemberKpis:
+    member: str
+    evaluations: dict[str, board.Evaluation]
+
+
+@dataclass(frozen=True)
+class Board:
+    period: str
+    previous_period: str
+    dimension: str
+    strategy: str | None
+    closed: bool
+    members: list[MemberKpis]
+
+
+def _rows(session: Session, table: Table, dimension: str, **where: Any) -> dict[str, Measures]:
+    query = select(table).where(table.c.dimension == dimension)
+    for name, value in where.items():
+        query = query.where(table.c[name] == value)
+    measures = [c.name for c in table.columns if c.name not in ("period", "dimension", "member")]
+    return {
+        row.member: {name: int(row._mapping[name]) for name in measures}
+        for row in session.execute(query)
+    }
+
+
+def _flows(session: Session, period: str, dimension: str) -> dict[str, Measures]:
+    return _rows(session, models.kpi_aggregates, dimension, period=period)
+
+
+def _state(session: Session, period: str, dimension: str, *, earlier: bool) -> dict[str, Measures]:
+    """The assignments' state as the period's last month closed with; while it is open the
+    current state, unless the period is only compared against (then nothing)."""
+    snapshot = _rows(session, models.kpi_state_snapshots, dimension, period=_last_month(period))
+    if snapshot or earlier:
+        return snapshot
+    return _rows(session, models.kpi_state, dimension)
+
+
+def _last_month(period: str) -> str:
+    kind = periods.granularity(period)
+    if kind == "month":
+        return period
+    if kind == "quarter":
+        year, quarter = period.split("-Q")
+        return f"{year}-{int(quarter) * 3:02d}"
+    return f"{period}-12"
+
+
+def targets_of(content: StrategyContent | None, dimension: str, member: str) -> Sequence[KpiTarget]:
+    if content is None:
+        return ()
+    if dimension == "all":
+        return content.kpi_targets
+    if dimension == "segment":
+        for segment in content.segments:
+            if segment.key == member:
+                return segment.kpi_targets
+    return ()
+
+
+def target_for(targets: Sequence[KpiTarget], kpi: str, period: str) -> Decimal | None:
+    """A target named for the period itself, else the general one scaled to the period."""
+    for target in targets:
+        if target.kpi == kpi and target.period == period:
+            return target.value
+    general = next((t.value for t in targets if t.kpi == kpi and t.period is None), None)
+    return board.period_target(kpis.KPIS[kpi], general, periods.months_in(period))
+
+
+def bands_for(content: StrategyContent | None, kpi: str) -> board.Bands:
+    if content is None:
+        return board.Bands()
+    chosen = content.kpi_bands.get(kpi, content.status_bands)
+    return board.Bands(chosen.green_from, chosen.amber_from)
+
+
+def evaluate_member(
+    content: StrategyContent | None,
+    dimension: str,
+    member: str,
+    period: str,
+    *,
+    now: tuple[Measures, Measures],
+    before: tuple[Measures, Measures] | None,
+) -> MemberKpis:
+    values = kpis.values(*now)
+    previous = kpis.values(*before) if before is not None else {}
+    targets = targets_of(content, dimension, member)
+    return MemberKpis(
+        member,
+        {
+            key: board.evaluate(
+                definition,
+                values[key],
+                target_for(targets, key, period),
+                previous.get(key),
+                bands_for(content, key),
+            )
+            for key, definition in kpis.KPIS.items()
+        },
+    )
+
+
+def build_board(session: Session, period: str, dimension: str, current: str) -> Board:
+    """Every KPI of every member of `dimension` in `period`, against target and before."""
+    strategy = active_strategy(session)
+    content = strategy[2] if strategy else None
+    previous = periods.shift(period, -1)
+    flows, before_flows = _flows(session, period, dimension), _flows(session, previous, dimension)
+    state = _state(session, period, dimension, earlier=False)
+    before_state = _state(session, previous, dimension, earlier=True)
+    members = sorted(set(flows) | set(state))
+    closed = _last_month(period) in set(session.scalars(select(models.closed_periods.c.period)))
+    return Board(
+        period=period,
+        previous_period=previous,
+        dimension=dimension,
+        strategy=f"strategy {strategy[0]} v{strategy[1]}" if strategy else None,
+        closed=closed,
+        members=[
+            evaluate_member(
+                content,
+                dimension,
+                member,
+                period,
+                now=(flows.get(member, {}), state.get(member, {})),
+                before=(before_flows.get(member, {}), before_state.get(member, {}))
+                if member in before_flows or member in before_state
+                else None,
+            )
+            for member in members
+        ],
+    )
+
+
+def series(
+    session: Session, kpi: str, dimension: str, member: str, *, last: str, count: int, current: str
+) -> list[tuple[str, board.Evaluation]]:
+    """The KPI of one member over `count` periods ending with `last`, oldest first."""
+    strategy = active_strategy(session)
+    content = strategy[2] if strategy else None
+    points = []
+    earlier: Decimal | None = None
+    for period in periods.series(last, count):
+        flows = _flows(session, period, dimension).get(member, {})
+        state = _state(session, period, dimension, earlier=period < current).get(member, {})
+        value = kpis.values(flows, state)[kpi]
+        target = target_for(targets_of(content, dimension, member), kpi, period)
+        evaluation = board.evaluate(kpis.KPIS[kpi], value, target, earlier, bands_for(content, kpi))
+        points.append((period, evaluation))
+        earlier = value
+    return points

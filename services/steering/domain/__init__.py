@@ -1,0 +1,1 @@
+"""Steering's pure domain: strategy rules, KPI formulas and status bands, periods."""

@@ -1,0 +1,162 @@
+"""Steering on a real database, fed through its own consumer's dispatcher."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from services.steering import handlers
+from services.steering.aggregate_writer import AggregateWriter
+from services.steering.bootstrap import DEFINITION, DIRECTORY
+from services.steering.strategy import strategy_documents
+from shared.approvals import Actor
+from shared.db.migrations import upgrade_to_head
+from shared.events.customers import CustomerRegistered
+from shared.events.envelope import CloudEvent, new_event
+from shared.events.orders import OrderLine, OrderPlaced, OrderReturned, ReturnLine
+from shared.events.segments import SegmentAssigned
+from shared.events.touchpoints import TouchpointRecorded
+from shared.messaging.dispatch import CloudEventDispatcher
+from shared.messaging.handling import Decoded
+from shared.runtime import Runtime
+from tests.integration.steering.strategies import strategy
+
+
+@dataclass
+class Steering:
+    runtime: Runtime
+    dispatcher: CloudEventDispatcher
+
+    def feed(self, *events: CloudEvent) -> None:
+        """Handle `events` as one consumer batch, in one transaction."""
+        registry = self.runtime.registry
+        decoded = [Decoded(e.source, e.id, e.type, (e, registry.parse(e))) for e in events]
+        with self.runtime.session_factory() as session, session.begin():
+            self.dispatcher.prepare(session, decoded)
+            for message in decoded:
+                self.dispatcher.handle(session, message)
+
+    def activate_strategy(self, **overrides: Any) -> None:
+        documents = strategy_documents(self.runtime.outbox, "steering", ["sales"])
+        with self.runtime.session_factory.begin() as session:
+            state = documents.edit(session, "plan", strategy(**overrides), Actor("s", "sales"))
+            documents.approve(session, "plan", state["draft"]["version"], Actor("s", "sales"), None)
+
+
+def steering_on(database_url: str, keys_file: Path) -> Steering:
+    upgrade_to_head("steering", DEFINITION.migrations_dir, database_url)
+    settings = DEFINITION.settings(
+        database_url=database_url, kafka_bootstrap_servers="127.0.0.1:9", api_keys_file=keys_file
+    )
+    runtime = Runtime.build(settings, DEFINITION.tables, DEFINITION.migrations_dir)
+    dispatcher = handlers.steering_handlers(runtime, DIRECTORY, AggregateWriter())
+    return Steering(runtime, dispatcher)
+
+
+def _event(
+    source: str, event_type: str, subject: str, payload: Any, time: datetime | None
+) -> CloudEvent:
+    return new_event(source=source, type=event_type, subject=subject, data=payload, time=time)
+
+
+def registered(customer_id: str, **fields: Any) -> CloudEvent:
+    payload = CustomerRegistered(
+        customer_id=customer_id, revision=1, kind="organization", name=customer_id, **fields
+    )
+    return _event("profiles", "customer.registered", customer_id, payload, None)
+
+
+def assigned(
+    customer_id: str, segment: str, value_tier: str, stage: str, **amounts: str
+) -> CloudEvent:
+    payload = SegmentAssigned(
+        customer_id=customer_id,
+        strategic_segment=segment,
+        thrust="grow",
+        value_tier=value_tier,  # type: ignore[arg-type]
+        potential_tier="medium",
+        lifecycle_stage=stage,  # type: ignore[arg-type]
+        lifecycle_reason="test",
+        needs_cluster=None,
+        needs_description=None,
+        abc_class="A",
+        revenue_12m=Decimal("0"),
+        contribution_margin_3_12m=Decimal(amounts.get("cm3", "0")),
+        clv=Decimal(amounts.get("clv", "0")),
+        share_of_wallet_gap=Decimal(amounts.get("gap", "0")),
+        churn_risk=None,
+        p_alive=None,
+        reasons=[],
+        changed=[],
+        model_version="test",
+        run_id=None,
+        as_of=datetime.fromisoformat(amounts.get("as_of", "2025-10-01T00:00:00+00:00")),
+    )
+    return _event("segmentation", "segment.assigned", customer_id, payload, None)
+
+
+def order(
+    customer_id: str,
+    order_id: str,
+    at: str,
+    revenue: str,
+    cost: str,
+    *,
+    event_time: datetime | None = None,
+    **fields: Any,
+) -> CloudEvent:
+    payload = OrderPlaced(
+        customer_id=customer_id,
+        order_id=order_id,
+        source_system="shop",
+        channel=fields.pop("channel", "web"),
+        currency="EUR",
+        lines=[
+            OrderLine(
+                sku="a",
+                category="tools",
+                quantity=Decimal(1),
+                net_revenue=Decimal(revenue),
+                cost_of_goods=Decimal(cost),
+            )
+        ],
+        ordered_at=datetime.fromisoformat(at),
+        net_revenue=Decimal(revenue),
+        cost_of_goods=Decimal(cost),
+        **fields,
+    )
+    return _event("profiles", "order.placed", customer_id, payload, event_time or datetime.now(UTC))
+
+
+def returned(
+    customer_id: str, order_id: str, at: str, credited: str, cost: str, handling: str
+) -> CloudEvent:
+    payload = OrderReturned(
+        customer_id=customer_id,
+        order_id=order_id,
+        source_system="shop",
+        lines=[
+            ReturnLine(
+                sku="a",
+                quantity=Decimal(1),
+                net_revenue=Decimal(credited),
+                cost_of_goods=Decimal(cost),
+            )
+        ],
+        handling_cost=Decimal(handling),
+        returned_at=datetime.fromisoformat(at),
+    )
+    return _event("profiles", "order.returned", customer_id, payload, None)
+
+
+def contact(customer_id: str, at: str, channel: str, kind: str, **fields: Any) -> CloudEvent:
+    payload = TouchpointRecorded(
+        customer_id=customer_id,
+        source_system="crm",
+        channel=channel,  # type: ignore[arg-type]
+        touchpoint_type=kind,
+        occurred_at=datetime.fromisoformat(at),
+        **fields,
+    )
+    return _event("profiles", "touchpoint.recorded", customer_id, payload, None)

@@ -1,0 +1,129 @@
+"""KPI aggregates kept from events on a real database, and the board read from them."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from services.steering import cockpit, periods_store
+from tests.integration.steering.support import (
+    Steering,
+    assigned,
+    contact,
+    order,
+    registered,
+    returned,
+    steering_on,
+)
+
+pytestmark = pytest.mark.integration
+NOW = "2099-01"  # no period of these tests is the running one
+
+
+@pytest.fixture
+def steering(database_factory, api_keys: tuple[Path, dict[str, str]]) -> Steering:  # type: ignore[no-untyped-def]
+    running = steering_on(database_factory("steering"), api_keys[0])
+    running.activate_strategy()
+    return running
+
+
+def _board(steering: Steering, period: str, dimension: str = "all") -> dict[str, dict[str, object]]:
+    with steering.runtime.read_session_factory() as session:
+        board = cockpit.build_board(session, period, dimension, NOW)
+    return {m.member: {k: e for k, e in m.evaluations.items()} for m in board.members}
+
+
+def _october(steering: Steering) -> None:
+    steering.feed(
+        registered("c1", region="south", owner_rep="anna"),
+        registered("c2", region="north"),
+        assigned("c1", "key_accounts", "high", "loyal", clv="5000", gap="300", cm3="1200"),
+        assigned("c2", "mass_market", "negative", "developing", clv="100", cm3="-50"),
+    )
+    steering.feed(
+        order(
+            "c1",
+            "o1",
+            "2025-10-05T10:00:00+00:00",
+            "1000.00",
+            "600.00",
+            channel="field_sales",
+            discount=Decimal("50"),
+            shipping_cost=Decimal("20"),
+        ),
+        order("c2", "o2", "2025-10-10T10:00:00+00:00", "200.00", "180.00"),
+        returned("c1", "o1", "2025-10-20T10:00:00+00:00", "100.00", "60.00", "5.00"),
+        contact("c1", "2025-10-21T10:00:00+00:00", "phone", "complaint", csat=4, nps=10),
+    )
+
+
+def test_the_board_of_a_month_is_computed_from_the_aggregates(steering: Steering) -> None:
+    _october(steering)
+    board = _board(steering, "2025-10")["all"]
+
+    values = {key: evaluation.value for key, evaluation in board.items()}  # type: ignore[attr-defined]
+    # revenue 1200 - 100 returned; cogs 780 - 60; cm2 less 50 discount, 20 shipping;
+    # cost to serve: 5.00 handling + one phone contact at the strategy's 9.50
+    assert values["revenue"] == Decimal("1100.00")
+    assert values["contribution_margin_1"] == Decimal("380.00")
+    assert values["contribution_margin_2"] == Decimal("310.00")
+    assert values["contribution_margin_3"] == Decimal("295.50")
+    assert values["active_customers"] == 2 and values["new_customers"] == 2
+    assert values["discount_rate"] == Decimal("0.0400")  # 50 / 1250
+    assert values["target_segment_revenue_share"] == Decimal("0.8333")  # 1000 / 1200
+    assert values["nps"] == Decimal("100.0") and values["csat"] == Decimal("4.0000")
+    assert values["unprofitable_customers_served"] == 1
+    assert values["unprofitable_margin_lost"] == Decimal("0.00")  # c2 earned 20 this month
+    assert values["average_clv"] == Decimal("2550.00")
+    assert values["upsell_potential"] == Decimal("300.00")
+    assert values["treatment_coverage"] == Decimal("0.5000")
+    assert values["cost_to_serve_share"] == Decimal("0.0132")  # 14.50 / 1100
+    revenue = board["revenue"]
+    assert (revenue.target, revenue.attainment, revenue.status) == (  # type: ignore[attr-defined]
+        Decimal("2000.00"),
+        Decimal("0.5500"),
+        "red",
+    )
+    assert board["discount_rate"].status == "green"  # type: ignore[attr-defined]
+    quarter = _board(steering, "2025-Q4")["all"]["revenue"]
+    assert quarter.target == Decimal("6000.00")  # type: ignore[attr-defined]
+
+
+def test_the_board_splits_by_segment_region_and_rep(steering: Steering) -> None:
+    _october(steering)
+    by_segment = _board(steering, "2025-10", "segment")
+    by_rep = _board(steering, "2025-10", "rep")
+    by_region = _board(steering, "2025-10", "region")
+
+    assert by_segment["key_accounts"]["revenue"].value == Decimal("900.00")  # type: ignore[attr-defined]
+    assert by_segment["key_accounts"]["revenue"].target == Decimal("1000.00")  # type: ignore[attr-defined]
+    assert by_segment["mass_market"]["revenue"].target is None  # type: ignore[attr-defined]
+    assert by_rep["anna"]["active_customers"].value == 1  # type: ignore[attr-defined]
+    assert by_region["north"]["revenue"].value == Decimal("200.00")  # type: ignore[attr-defined]
+
+
+def test_a_closed_month_keeps_its_figures_and_late_events_count_in_the_next_open_one(
+    steering: Steering,
+) -> None:
+    _october(steering)
+    with steering.runtime.session_factory.begin() as session:
+        periods_store.close_month(session, "2025-10", "finance", None)
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    steering.feed(
+        order("c1", "late", "2025-10-30T10:00:00+00:00", "50.00", "10.00"),
+        # the replacement of an order counted in the closed month
+        order("c2", "o2", "2025-10-10T10:00:00+00:00", "150.00", "180.00", event_time=later),
+    )
+
+    october = _board(steering, "2025-10")["all"]
+    november = _board(steering, "2025-11")["all"]
+    quarter = _board(steering, "2025-Q4")["all"]
+    assert october["revenue"].value == Decimal("1100.00")  # type: ignore[attr-defined]
+    # 50 late, -200 taken back, +150 replaced: all in November, three late events
+    assert november["revenue"].value == Decimal("0.00")  # type: ignore[attr-defined]
+    with steering.runtime.read_session_factory() as session:
+        late = cockpit._flows(session, "2025-11", "all")["all"]["late_events"]
+    assert late == 3
+    assert quarter["revenue"].value == Decimal("1100.00")  # type: ignore[attr-defined]
+    assert november["active_customers"].value == 1  # type: ignore[attr-defined]
