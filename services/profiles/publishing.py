@@ -52,6 +52,11 @@ def publish_snapshot(
         "revision": row["revision"],
         "references": [ExternalReference(system=s, id=i) for s, i in sorted(references)],
         "merged_into": row.get("merged_into"),
+        "consents": {
+            channel: consent["status"]
+            for channel, consent in sorted((row.get("consents") or {}).items())
+            if isinstance(consent, dict) and "status" in consent
+        },
         **{field: row[field] for field in PUBLISHED_FIELDS},
     }
     payload: CustomerRegistered | CustomerUpdated

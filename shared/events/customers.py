@@ -33,6 +33,11 @@ class CustomerSnapshot(Contract):
     attributes: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict, description="Free attributes from the source systems."
     )
+    consents: dict[str, str] = Field(
+        default_factory=dict,
+        description="Consent status per channel (email, phone, post, messaging): granted, "
+        "denied or revoked; a channel not listed has no recorded consent.",
+    )
     provisional: bool = Field(
         default=False,
         description="True while the customer is only known from an order, return, "
