@@ -1,0 +1,1 @@
+"""The demo company `make run` loads: `python -m shared.demo`."""

@@ -1,0 +1,145 @@
+"""`python -m shared.demo`: load the demo company through the public APIs, then segment it.
+
+Events go through profiles' ingestion API like any CRM's; when segmentation has consumed
+them, a segmentation run is started and its result summarised. A marker in the var folder
+keeps a second `make run` from loading the same company again.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.demo.company import DemoCompany
+from shared.ingest_client import EventPoster, IngestAbortedError, ProgressLine
+
+BATCH = 1000
+LAG = re.compile(r"^segmentation_consumer_lag\{[^}]*\} ([0-9.e+]+)$", re.MULTILINE)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m shared.demo",
+        description="Load a seeded demo distributor (customers, three years of orders, "
+        "returns and contacts) through profiles' API and segment it.",
+    )
+    parser.add_argument("--customers", type=int, default=20_000, help="default 20000")
+    parser.add_argument("--seed", type=int, default=42, help="same seed, same company")
+    parser.add_argument("--devstack", type=Path, help="var/devstack.json of `make run`")
+    parser.add_argument("--profiles-url", default="http://127.0.0.1:8001")
+    parser.add_argument("--segmentation-url", default="http://127.0.0.1:8002")
+    parser.add_argument("--integration-key", default=os.environ.get("COCKPIT_API_KEY"))
+    parser.add_argument("--sales-key", default=os.environ.get("COCKPIT_SALES_KEY"))
+    parser.add_argument("--force", action="store_true", help="load even if loaded before")
+    return parser.parse_args(argv)
+
+
+def _from_devstack(args: argparse.Namespace) -> None:
+    if args.devstack is None:
+        return
+    state = json.loads(args.devstack.read_text())
+    services, keys = state["services"], state["api_keys"]
+    args.profiles_url = services["profiles"]["url"]
+    args.segmentation_url = services["segmentation"]["url"]
+    args.integration_key = args.integration_key or keys["integration"]
+    args.sales_key = args.sales_key or keys["sales"]
+
+
+def load(args: argparse.Namespace, events: list[dict[str, Any]]) -> dict[str, int]:
+    counters = {"accepted": 0, "duplicates": 0, "rejected": 0}
+    progress = ProgressLine("demo events", len(events), "events")
+    headers = {"Authorization": f"Bearer {args.integration_key}"}
+    with httpx.Client(base_url=args.profiles_url, headers=headers, timeout=120) as client:
+        poster = EventPoster(client)
+        for start in range(0, len(events), BATCH):
+            for outcome in poster.post(events[start : start + BATCH]):
+                status = outcome.get("status", "rejected")
+                key = {"accepted": "accepted", "duplicate": "duplicates"}.get(status, "rejected")
+                counters[key] += 1
+            progress.update(min(start + BATCH, len(events)), counters)
+    progress.finish(counters)
+    return counters
+
+
+def wait_for_segmentation(client: httpx.Client, timeout: float = 900) -> None:
+    """Until segmentation's consumer has no lag left (twice in a row)."""
+    deadline = time.monotonic() + timeout
+    calm = 0
+    while time.monotonic() < deadline and calm < 2:
+        lags = [float(v) for v in LAG.findall(client.get("/metrics").text)]
+        lag = int(sum(lags))
+        calm = calm + 1 if lags and lag == 0 else 0
+        sys.stderr.write(f"\rsegmentation consuming: {lag:,} events behind   ")
+        sys.stderr.flush()
+        time.sleep(1.0)
+    sys.stderr.write("\n")
+
+
+def segment(args: argparse.Namespace) -> dict[str, Any] | None:
+    headers = {"Authorization": f"Bearer {args.sales_key}"}
+    with httpx.Client(base_url=args.segmentation_url, headers=headers, timeout=60) as client:
+        wait_for_segmentation(client)
+        started = client.post("/v1/runs", json={})
+        if started.status_code == 409:
+            _say("segmentation: a run is already under way; it will include the demo")
+            return None
+        started.raise_for_status()
+        run_id = started.json()["run_id"]
+        while True:
+            run: dict[str, Any] = client.get(f"/v1/runs/{run_id}").json()
+            progress = run["progress"]
+            sys.stderr.write(f"\rsegmentation run: {progress['phase']} {progress['percent']}%   ")
+            sys.stderr.flush()
+            if run["status"] in ("completed", "failed"):
+                sys.stderr.write("\n")
+                return run
+            time.sleep(1.0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(argv)
+    _from_devstack(args)
+    if not args.integration_key or not args.sales_key:
+        _say("demo: give --devstack or the integration and sales keys")
+        return 2
+    marker = (args.devstack.parent if args.devstack else Path(".")) / "demo.json"
+    wanted = {"customers": args.customers, "seed": args.seed}
+    if (
+        marker.exists()
+        and not args.force
+        and json.loads(marker.read_text()).get("loaded") == wanted
+    ):
+        _say(f"demo data: already loaded ({marker}); --force loads it again")
+        return 0
+    company = DemoCompany(args.customers, args.seed)
+    events = company.events()
+    _say(f"demo data: {args.customers:,} customers, {len(events):,} events over three years")
+    try:
+        counters = load(args, events)
+    except IngestAbortedError as error:
+        _say(f"demo data: loading stopped: {error}")
+        return 1
+    marker.write_text(json.dumps({"loaded": wanted, "counters": counters}, indent=2))
+    run = segment(args)
+    if run is not None and run["status"] == "completed":
+        segments = run["summary"]["segments"]
+        sizes = ", ".join(f"{name} {group['customers']:,}" for name, group in segments.items())
+        _say(f"segmentation: {run['summary']['customers']:,} customers assigned ({sizes})")
+    elif run is not None:
+        _say(f"segmentation run failed: {run['error']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
