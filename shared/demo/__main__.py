@@ -113,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.integration_key or not args.sales_key:
         _say("demo: give --devstack or the integration and sales keys")
         return 2
-    marker = (args.devstack.parent if args.devstack else Path(".")) / "demo.json"
+    var = Path(os.environ.get("COCKPIT_VAR_DIR", "var"))
+    marker = (args.devstack.parent if args.devstack else var) / "demo.json"
     wanted = {"customers": args.customers, "seed": args.seed}
     if (
         marker.exists()

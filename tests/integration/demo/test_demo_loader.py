@@ -1,0 +1,74 @@
+"""The demo loader against running services: posted, consumed, segmented, loaded once."""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from services.profiles.bootstrap import DEFINITION as PROFILES
+from services.profiles.models import Customer
+from services.segmentation.bootstrap import DEFINITION as SEGMENTATION
+from shared.broker import EmbeddedBroker
+from shared.demo.__main__ import main
+from tests.fixtures.http import serving
+from tests.fixtures.services import build_runtime, running_worker
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_small_demo_company_is_loaded_segmented_and_not_loaded_twice(
+    broker: EmbeddedBroker,
+    api_keys: tuple[Path, dict[str, str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    keys_file, keys = api_keys
+    runtimes = {
+        definition.name: build_runtime(
+            definition,
+            database_url=f"sqlite:///{tmp_path / f'{definition.name}.db'}",
+            bootstrap_servers=broker.bootstrap_servers,
+            api_keys_file=keys_file,
+            **({"run_interval_seconds": 0} if definition is SEGMENTATION else {}),
+        )
+        for definition in (PROFILES, SEGMENTATION)
+    }
+    with (
+        running_worker(runtimes["profiles"], PROFILES),
+        running_worker(runtimes["segmentation"], SEGMENTATION),
+        serving(PROFILES.build_app(runtimes["profiles"])) as profiles_url,
+        serving(SEGMENTATION.build_app(runtimes["segmentation"])) as segmentation_url,
+    ):
+        state: dict[str, Any] = {
+            "services": {
+                "profiles": {"url": profiles_url},
+                "segmentation": {"url": segmentation_url},
+            },
+            "api_keys": keys,
+        }
+        state_file = tmp_path / "devstack.json"
+        state_file.write_text(json.dumps(state))
+        arguments = ["--devstack", str(state_file), "--customers", "150", "--seed", "5"]
+
+        assert main(arguments) == 0
+        first = capsys.readouterr().out
+        assert main(arguments) == 0
+        second = capsys.readouterr().out
+
+    assert "demo data: 150 customers" in first
+    assigned = re.search(r"segmentation: (\d+) customers assigned", first)
+    assert assigned is not None, first
+    with runtimes["profiles"].session_factory() as session:
+        customers = session.scalar(
+            select(func.count()).select_from(Customer).where(Customer.merged_into.is_(None))
+        )
+    # People known to shop and CRM are one customer each.
+    assert int(assigned.group(1)) == customers <= 150
+    loaded = json.loads((tmp_path / "demo.json").read_text())
+    assert loaded["counters"]["rejected"] == 0 and loaded["counters"]["accepted"] > 150
+    assert "already loaded" in second
+    for runtime in runtimes.values():
+        runtime.engine.dispose()
