@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint format typecheck unit integration e2e docs bench clean
+.PHONY: run test install lint format typecheck unit integration e2e docs bench bench-segmentation clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,8 +43,19 @@ e2e: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m shared.events.docs docs
 
-bench: $(STAMP)
+# The benchmarks' extra packages go into the same .venv, once per change of the pins.
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	@rm -f $(VENV)/.bench-installed-*
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/backbone.py
+
+bench-segmentation: $(BENCH_STAMP)
+	$(BIN)/python bench/segmentation.py
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
