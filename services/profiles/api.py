@@ -20,6 +20,8 @@ from shared.api.auth import Principal
 from shared.api.deps import CustomerIdPath, require
 from shared.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from shared.events.inbound import InboundEvent
+from shared.events.segments import LifecycleStage, PotentialTier, ValueTier
+from shared.events.steering import Thrust
 from shared.logs import request_id_var
 from shared.runtime import Runtime
 
@@ -100,7 +102,23 @@ GONE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-LIST_PARAMETERS = frozenset(("rep", "region", "kind", "consent", "provisional", "cursor", "limit"))
+LIST_PARAMETERS = frozenset(
+    (
+        "rep",
+        "region",
+        "kind",
+        "consent",
+        "provisional",
+        "segment",
+        "lifecycle_stage",
+        "thrust",
+        "value_tier",
+        "potential_tier",
+        "churn_risk_above",
+        "cursor",
+        "limit",
+    )
+)
 
 
 def gone(request: Request, customer_id: str, survivor_id: str) -> JSONResponse:
@@ -163,6 +181,26 @@ def customers_router(runtime: Runtime) -> APIRouter:
         provisional: Annotated[
             bool | None, Query(description="Only provisional (true) or confirmed (false).")
         ] = None,
+        segment: Annotated[
+            str | None,
+            Query(
+                max_length=100,
+                pattern=r"^[A-Za-z0-9._-]+$",
+                description="Strategic segment the customer is assigned to.",
+            ),
+        ] = None,
+        lifecycle_stage: Annotated[
+            LifecycleStage | None, Query(description="Lifecycle stage.")
+        ] = None,
+        thrust: Annotated[Thrust | None, Query(description="Thrust of the segment.")] = None,
+        value_tier: Annotated[ValueTier | None, Query(description="Value tier.")] = None,
+        potential_tier: Annotated[
+            PotentialTier | None, Query(description="Potential tier.")
+        ] = None,
+        churn_risk_above: Annotated[
+            float | None,
+            Query(ge=0, le=1, description="Only customers whose churn risk is above this."),
+        ] = None,
         cursor: Annotated[
             str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
         ] = None,
@@ -170,15 +208,26 @@ def customers_router(runtime: Runtime) -> APIRouter:
     ) -> CustomerPage:
         """Customers by id (time-ordered, so stable across pages), filtered and paged.
 
-        Filters by segment, lifecycle stage, thrust, value/potential tier and churn risk come
-        with the segmentation and strategy events; until then such parameters are refused
-        (422) rather than ignored. A person's name is null without `pii:read`.
+        The segment filters (segment, lifecycle stage, thrust, tiers, churn risk) match the
+        latest assignment segmentation published; customers it has not assigned yet match
+        none of them. Unknown parameters are refused (422) rather than ignored. A person's
+        name is null without `pii:read`.
         """
         unknown = sorted(set(request.query_params) - LIST_PARAMETERS)
         if unknown:
             raise HTTPException(422, f"unsupported query parameter: {', '.join(unknown)}")
         where = CustomerFilter(
-            rep=rep, region=region, kind=kind, consent=consent, provisional=provisional
+            rep=rep,
+            region=region,
+            kind=kind,
+            consent=consent,
+            provisional=provisional,
+            segment=segment,
+            lifecycle_stage=lifecycle_stage,
+            thrust=thrust,
+            value_tier=value_tier,
+            potential_tier=potential_tier,
+            churn_risk_above=churn_risk_above,
         )
         with runtime.read_session_factory() as session:
             rows = ViewRepository(session).customers(where, cursor, limit + 1)

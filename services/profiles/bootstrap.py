@@ -9,7 +9,8 @@ from services.profiles.customers import CustomerResolver, CustomerUpserts
 from services.profiles.ingestion import InboundRoute, Ingestion
 from services.profiles.models import messaging, metadata
 from services.profiles.orders import OrderPlacements, OrderReturns
-from services.profiles.settings import ProfilesSettings
+from services.profiles.parts_writer import PartsWriter
+from services.profiles.settings import ProfilesSettings, profiles_settings
 from services.profiles.touchpoints import Identifications, Touchpoints
 from shared.events import topics
 from shared.events.inbound import (
@@ -65,8 +66,12 @@ def build_app(runtime: Runtime) -> FastAPI:
     return app
 
 
+def parts_writer(runtime: Runtime) -> PartsWriter:
+    return PartsWriter(profiles_settings(runtime.settings).next_best_actions_kept)
+
+
 def build_consumers(runtime: Runtime) -> list[ConsumerLoop]:
-    return handlers.build_consumers(runtime, ingestion(runtime))
+    return handlers.build_consumers(runtime, ingestion(runtime), parts_writer(runtime))
 
 
 DEFINITION = ServiceDefinition(
@@ -79,7 +84,13 @@ DEFINITION = ServiceDefinition(
     build_consumers=build_consumers,
     topics=tuple(
         name
-        for topic in (topics.INBOUND, topics.CUSTOMERS, topics.ORDERS, topics.TOUCHPOINTS)
+        for topic in (
+            topics.INBOUND,
+            topics.CUSTOMERS,
+            topics.ORDERS,
+            topics.TOUCHPOINTS,
+            *handlers.PART_TOPICS,
+        )
         for name in (topic.name, topic.dlq)
     ),
 )

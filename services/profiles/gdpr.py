@@ -47,6 +47,9 @@ DELETED: dict[str, tuple[str, ...]] = {
     "customer_identifiers": ("customer_id",),
     "identity_conflicts": ("customer_id", "existing_customer_id"),
     "customer_merges": ("survivor_id",),
+    "customer_segments": ("customer_id",),
+    "customer_experiences": ("customer_id",),
+    "customer_actions": ("customer_id",),
 }
 ANONYMISED: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id", "merged_into"),

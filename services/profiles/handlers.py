@@ -1,5 +1,6 @@
-"""Profiles' consumers: the inbound topic, handled exactly like POST /v1/events, and the
-erasure confirmations of the other services on the customers topic."""
+"""Profiles' consumers: the inbound topic, handled exactly like POST /v1/events, the
+erasure confirmations of the other services on the customers topic, and the parts of the
+360° view that segmentation, experience and steering publish."""
 
 import json
 import logging
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.profiles.gdpr_guard import SUPPRESSED_REASON
 from services.profiles.gdpr_records import ErasureCompletions
 from services.profiles.ingestion import Ingestion, ValidItem
+from services.profiles.parts_writer import PartsWriter
 from shared.events import topics
 from shared.messaging.consumer import ConsumerLoop
 from shared.messaging.dispatch import CloudEventDispatcher
@@ -48,11 +50,33 @@ class InboundTopicHandler:
             raise PoisonMessageError(f"rejected: {result.reason}")
 
 
-def build_consumers(runtime: Runtime, ingestion: Ingestion) -> list[ConsumerLoop]:
+PART_TOPICS = (topics.SEGMENTS, topics.JOURNEYS, topics.STEERING)
+
+
+def parts_dispatcher(runtime: Runtime, writer: PartsWriter) -> CloudEventDispatcher:
+    """One dispatcher over the topics of the view's parts; other types there are ignored."""
+    return CloudEventDispatcher(
+        runtime.registry,
+        {
+            "segment.assigned": writer.apply_assignment,
+            "segmentation.run_completed": writer.apply_run,
+            "experience.summary_updated": writer.apply_experience,
+            "action.recommended": writer.apply_action,
+            "strategy.published": writer.apply_strategy,
+        },
+    )
+
+
+def build_consumers(
+    runtime: Runtime, ingestion: Ingestion, parts: PartsWriter
+) -> list[ConsumerLoop]:
     completions = CloudEventDispatcher(
         runtime.registry, {"erasure.completed": ErasureCompletions().record}
     )
     return [
         runtime.consumer("inbound", [topics.INBOUND.name], InboundTopicHandler(ingestion)),
         runtime.consumer("erasures", [topics.CUSTOMERS.name], completions),
+        runtime.consumer(
+            "parts", [topic.name for topic in PART_TOPICS], parts_dispatcher(runtime, parts)
+        ),
     ]

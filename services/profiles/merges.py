@@ -1,7 +1,8 @@
 """Merging customers into a survivor and undoing it, in the caller's transaction.
 
 A merge moves the absorbed customers' references, identifiers, orders, returns and visitors
-to the survivor and records exactly what moved, so an unmerge can give it back.
+to the survivor and records exactly what moved, so an unmerge can give it back. The parts
+other services delivered for an absorbed customer are dropped; they deliver them anew.
 """
 
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from services.profiles.commands import RefusedError
 from services.profiles.identity_rules import merge_clashes, merge_refusal
 from services.profiles.merge_repository import MOVED_TABLES, MergeRepository
+from services.profiles.parts_repository import PartsRepository
 from services.profiles.publishing import publish_snapshot, stage
 from services.profiles.repository import CustomerRepository, Ref
 from shared.events.customers import CustomerMerged, CustomerUnmerged
@@ -68,6 +70,9 @@ class Merges:
         moved = self._moved(merges, survivor_id, absorbed)
         for what in MOVED_TABLES:
             merges.move_all(what, absorbed, survivor_id)
+        # The absorbed customers' segment, experience and actions no longer describe anyone:
+        # segmentation, experience and steering re-key and deliver the survivor's anew.
+        PartsRepository(session).forget(absorbed)
         for cid in absorbed:
             merges.remove_identifiers(cid)
             merges.add_identifiers(survivor_id, moved[cid]["identifiers_added"], now)

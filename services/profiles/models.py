@@ -186,4 +186,4 @@ metadata = Base.metadata
 messaging = messaging_tables(metadata)
 
 import services.profiles.gdpr_models  # noqa: E402, F401  (GDPR tables join this metadata)
-from services.profiles import segment_profile_models  # noqa: E402, F401  (and these)
+from services.profiles import parts_models, segment_profile_models  # noqa: E402, F401

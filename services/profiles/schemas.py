@@ -6,6 +6,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from services.profiles.parts_schemas import (
+    AsOf,
+    ExperiencePart,
+    NextBestActionsPart,
+    PartStatus,
+    SegmentPart,
+    StrategyPart,
+)
+
 
 class ItemOutcome(BaseModel):
     """What happened to one posted event."""
@@ -71,16 +80,6 @@ class CustomerView(BaseModel):
 PII_FIELDS = ("email", "phone", "street")
 
 
-class AsOf(BaseModel):
-    """What a part of the view reflects: the newest event applied to it."""
-
-    time: datetime = Field(description="Time of that event (UTC).")
-    event_id: str = Field(description="Id of that event.")
-
-
-PartStatus = Literal["current", "pending"]
-
-
 class PeriodValue(BaseModel):
     """Value of the customer over one period; money is null without financials:read."""
 
@@ -101,7 +100,8 @@ class PeriodValue(BaseModel):
         description="cm1 - discounts - shipping_cost - other_direct_costs - return_handling_cost."
     )
     cm3: Decimal | None = Field(
-        description="cm2 - cost to serve; null until segmentation delivers the cost to serve."
+        description="cm2 - cost to serve; null: the cost to serve is measured by segmentation, "
+        "whose 12-month cm3 is in the segment part."
     )
     order_count: int = Field(description="Orders placed in the period.")
     return_count: int = Field(description="Returns received in the period.")
@@ -125,48 +125,6 @@ class ValuePart(BaseModel):
     )
 
 
-class PendingPart(BaseModel):
-    """A part another service owns; pending (all fields null) until its events arrive."""
-
-    status: PartStatus = Field(description="pending until the owning service has published.")
-    as_of: AsOf | None = Field(description="Event the part reflects; null while pending.")
-    source: str = Field(description="Service that delivers this part.")
-
-
-class SegmentPart(PendingPart):
-    portfolio_segment: str | None = Field(default=None, description="Value x potential segment.")
-    value_tier: str | None = Field(default=None, description="Value tier.")
-    potential_tier: str | None = Field(default=None, description="Potential tier.")
-    lifecycle_stage: str | None = Field(default=None, description="Lifecycle stage.")
-    lifecycle_reason: str | None = Field(default=None, description="Why that stage.")
-    needs_cluster: str | None = Field(default=None, description="Needs cluster.")
-    clv: Decimal | None = Field(default=None, description="Customer lifetime value.")
-    churn_risk: float | None = Field(default=None, description="Churn risk, 0 to 1.")
-    abc_class: str | None = Field(default=None, description="ABC class.")
-
-
-class StrategyPart(PendingPart):
-    thrust: str | None = Field(default=None, description="Strategic thrust of the segment.")
-    service_level: str | None = Field(default=None, description="Service level.")
-    treatment: str | None = Field(default=None, description="Treatment.")
-
-
-class ExperiencePart(PendingPart):
-    journey_stage: str | None = Field(default=None, description="Current journey stage.")
-    last_touchpoints: list[dict[str, Any]] = Field(
-        default_factory=list, description="Most recent touchpoints."
-    )
-    csat: float | None = Field(default=None, description="Average CSAT, 1 to 5.")
-    nps: float | None = Field(default=None, description="Latest NPS answer, 0 to 10.")
-    open_complaints: int | None = Field(default=None, description="Complaints not closed.")
-
-
-class NextBestActionsPart(PendingPart):
-    items: list[dict[str, Any]] = Field(
-        default_factory=list, description="Recommended actions, best first."
-    )
-
-
 class CustomerView360(CustomerView):
     """The 360° view: identity, consents and each part with the event it reflects."""
 
@@ -180,7 +138,8 @@ class CustomerView360(CustomerView):
 
 
 class CustomerSummary(BaseModel):
-    """A customer in a list; a person's name is null without pii:read."""
+    """A customer in a list; a person's name is null without pii:read. The segment fields
+    are null until segmentation assigned the customer."""
 
     customer_id: str = Field(description="Canonical customer id.")
     kind: str = Field(description="person or organization.")
@@ -189,6 +148,12 @@ class CustomerSummary(BaseModel):
     owner_rep: str | None = Field(description="Responsible sales rep.")
     provisional: bool = Field(description="Known only from orders or touchpoints so far.")
     updated_at: datetime = Field(description="Last changed (UTC).")
+    strategic_segment: str | None = Field(description="Strategic segment.")
+    thrust: str | None = Field(description="Thrust of the segment.")
+    lifecycle_stage: str | None = Field(description="Lifecycle stage.")
+    value_tier: str | None = Field(description="Value tier.")
+    potential_tier: str | None = Field(description="Potential tier.")
+    churn_risk: float | None = Field(description="Churn risk, 0 to 1.")
 
 
 class CustomerPage(BaseModel):

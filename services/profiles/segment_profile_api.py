@@ -1,4 +1,4 @@
-"""HTTP entry points of segment profile documents: edit, approve, read, audit."""
+"""HTTP entry points of segment profile documents: edit, approve, read, audit, figures."""
 
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -7,6 +7,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 from sqlalchemy.orm import Session
 
 from services.profiles.commands import run_command
+from services.profiles.segment_figure_schemas import SegmentFiguresRead
+from services.profiles.segment_profile_repository import Row
+from services.profiles.segment_profile_review import DriftWatch, ProfileReviews, record_figures
 from services.profiles.segment_profile_schemas import (
     ApprovalWrite,
     AuditEntryRead,
@@ -23,7 +26,7 @@ from services.profiles.segment_profiles import (
     SegmentProfiles,
     approving_department,
 )
-from services.profiles.settings import ProfilesSettings
+from services.profiles.settings import profiles_settings
 from shared.api.auth import Principal
 from shared.api.deps import CurrentPrincipal, require
 from shared.api.problems import PROBLEM_CONTENT_TYPE, Problem
@@ -32,7 +35,6 @@ from shared.runtime import Runtime
 T = TypeVar("T")
 EDIT_SCOPE = "strategy:write"
 READ_SCOPE = "customers:read"
-DEFAULT_APPROVERS = ProfilesSettings.model_fields["profile_approvers"].default
 SegmentPath = Annotated[
     str,
     Path(
@@ -58,19 +60,26 @@ def _read(runtime: Runtime, work: Callable[[Session], T]) -> T:
 
 def segment_profiles_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix="/v1/segment-profiles", tags=["segment profiles"])
-    settings = runtime.settings
-    approvers = (
-        settings.profile_approvers if isinstance(settings, ProfilesSettings) else DEFAULT_APPROVERS
+    settings = profiles_settings(runtime.settings)
+    profiles = SegmentProfiles(settings.profile_approvers, on_activation=record_figures)
+    reviews = ProfileReviews(
+        DriftWatch(settings.profile_drift_threshold, settings.profile_drift_figures)
     )
-    profiles = SegmentProfiles(approvers)
+
+    def reviewed(states: list[Row]) -> list[SegmentProfileRead]:
+        """The states with the review of their active version's figures."""
+        found = _read(runtime, lambda session: reviews.reviews(session, states))
+        return [
+            SegmentProfileRead.model_validate({**s, "review": found[s["segment"]]}) for s in states
+        ]
 
     @router.get("")
     def list_segment_profiles(
         _: Annotated[Principal, Depends(require(READ_SCOPE))],
     ) -> SegmentProfileList:
-        """Every segment with a profile and its approval status."""
+        """Every segment with a profile, its approval status and its review flag."""
         states = _read(runtime, profiles.segments)
-        return SegmentProfileList(items=[SegmentProfileRead.model_validate(s) for s in states])
+        return SegmentProfileList(items=reviewed(states))
 
     @router.put("/{segment}", responses=RESPONSES)
     def edit_segment_profile(
@@ -84,7 +93,7 @@ def segment_profiles_router(runtime: Runtime) -> APIRouter:
         state = run_command(
             runtime, lambda session: profiles.edit(session, segment, content, actor)
         )
-        return SegmentProfileRead.model_validate(state)
+        return reviewed([state])[0]
 
     @router.post("/{segment}/versions/{version}/approvals", responses=RESPONSES)
     def approve_segment_profile(
@@ -93,7 +102,11 @@ def segment_profiles_router(runtime: Runtime) -> APIRouter:
         body: ApprovalWrite,
         principal: CurrentPrincipal,
     ) -> SegmentProfileRead:
-        """Approve a draft for the caller's department (needs approve:<department>)."""
+        """Approve a draft for the caller's department (needs approve:<department>).
+
+        The approval that completes a version activates it and records the segment's figures,
+        against which the profile is later reviewed.
+        """
         department, scope = approving_department(principal.department, body.department)
         if not principal.has(scope):
             raise HTTPException(403, f"the API key lacks the scope {scope}")
@@ -102,16 +115,41 @@ def segment_profiles_router(runtime: Runtime) -> APIRouter:
             runtime,
             lambda session: profiles.approve(session, segment, version, actor, body.comment),
         )
-        return SegmentProfileRead.model_validate(state)
+        return reviewed([state])[0]
 
     @router.get("/{segment}", responses=RESPONSES)
     def get_segment_profile(
         segment: SegmentPath,
         _: Annotated[Principal, Depends(require(READ_SCOPE))],
     ) -> SegmentProfileRead:
-        """The active version, the draft under review and the approvals still missing."""
+        """The active version, the draft under review, the approvals still missing and
+        whether the segment's figures drifted since the active version was approved."""
         state = _read(runtime, lambda session: profiles.state(session, segment))
-        return SegmentProfileRead.model_validate(state)
+        return reviewed([state])[0]
+
+    @router.get("/{segment}/figures", responses=RESPONSES)
+    def get_segment_figures(
+        segment: SegmentPath,
+        principal: Annotated[Principal, Depends(require(READ_SCOPE))],
+    ) -> SegmentFiguresRead:
+        """The segment computed from the customer views now and when its active version was
+        approved: size, share, revenue and cm3, value, CLV and churn risk distributions,
+        lifecycle, tier and needs mixes, channels, categories, CSAT/NPS and what sets it
+        apart; amounts are null without financials:read. 404 for a segment with neither a
+        profile nor customers."""
+        financials = principal.has("financials:read")
+
+        def figures(session: Session) -> SegmentFiguresRead:
+            try:
+                state: Row | None = profiles.state(session, segment)
+            except ProfileRefusedError:
+                state = None
+            found = reviews.figures(session, segment, state, financials)
+            if state is None and found.current.size == 0:
+                raise ProfileRefusedError(404, f"segment {segment} has no profile and no customers")
+            return found
+
+        return _read(runtime, figures)
 
     @router.get("/{segment}/versions", responses=RESPONSES)
     def list_segment_profile_versions(

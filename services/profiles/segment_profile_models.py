@@ -1,6 +1,7 @@
 """Profiles' segment profile tables: versioned profile documents, approvals, audit trail."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,3 +64,21 @@ class SegmentProfileAudit(Base):
     at: Mapped[datetime]
     changed_fields: Mapped[list[str]] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(String(1000))
+
+
+class SegmentProfileFigures(Base):
+    """The computed figures of a segment when a version of its profile became active."""
+
+    __tablename__ = "segment_profile_figures"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["segment", "version"],
+            ["segment_profile_versions.segment", "segment_profile_versions.version"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    segment: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    computed_at: Mapped[datetime]
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)

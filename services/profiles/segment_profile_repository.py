@@ -1,4 +1,5 @@
-"""Queries and writes of segment profile versions, approvals and their audit trail."""
+"""Queries and writes of segment profile versions, approvals, their audit trail and the
+figures recorded when a version became active."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from services.profiles.segment_profile_models import (
     SegmentProfileApproval,
     SegmentProfileAudit,
+    SegmentProfileFigures,
     SegmentProfileVersion,
 )
 from shared.db.lookup import one_of
@@ -16,6 +18,7 @@ from shared.db.lookup import one_of
 VERSIONS: Table = SegmentProfileVersion.__table__  # type: ignore[assignment]
 APPROVALS: Table = SegmentProfileApproval.__table__  # type: ignore[assignment]
 AUDIT: Table = SegmentProfileAudit.__table__  # type: ignore[assignment]
+FIGURES: Table = SegmentProfileFigures.__table__  # type: ignore[assignment]
 
 Row = dict[str, Any]
 
@@ -71,3 +74,22 @@ class SegmentProfileRepository:
             select(AUDIT).where(AUDIT.c.segment == segment).order_by(AUDIT.c.id)
         )
         return [dict(row._mapping) for row in rows]
+
+    def insert_figures(self, row: Row) -> None:
+        self.session.execute(insert(FIGURES), [row])
+
+    def figures_of(self, versions: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Row]:
+        """The figures recorded for each (segment, version) that has them."""
+        found: dict[tuple[str, int], Row] = {}
+        wanted = set(versions)
+        segments = sorted({segment for segment, _ in wanted})
+        if not segments:
+            return found
+        rows = self.session.execute(
+            select(FIGURES).where(one_of(self.session, FIGURES.c.segment, segments))
+        )
+        for row in rows:
+            key = (row.segment, row.version)
+            if key in wanted:
+                found[key] = dict(row._mapping)
+        return found

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.profiles.segment_figure_schemas import ReviewRead
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 Need = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
@@ -85,6 +87,11 @@ class SegmentProfileRead(BaseModel):
     )
     missing_departments: list[str] = Field(
         description="Required departments that have not approved the draft yet."
+    )
+    review: ReviewRead | None = Field(
+        default=None,
+        description="Whether the segment's figures drifted since the active version was "
+        "approved (flagged for review); null without an active version.",
     )
 
 

@@ -1,11 +1,11 @@
 """Segment profile documents: versioned drafts, department approvals, an audit trail.
 
-A version becomes active once every required department approved it. Editing a version that
-carries any approval (or the active one) starts a new draft; the active version stays active
-until that draft is fully approved.
+A version becomes active once every required department approved it (and the segment's
+figures are recorded with it). Editing a version that carries any approval (or the active
+one) starts a new draft; the active version stays active until that draft is fully approved.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -61,9 +61,13 @@ def approving_department(department: str, named: str | None) -> tuple[str, str]:
     return chosen, f"approve:{chosen}"
 
 
+OnActivation = Callable[[Session, str, int, datetime], None]
+
+
 class SegmentProfiles:
-    def __init__(self, approvers: Sequence[str]) -> None:
+    def __init__(self, approvers: Sequence[str], on_activation: OnActivation | None = None) -> None:
         self.approvers = list(approvers)
+        self._on_activation = on_activation
 
     def state(self, session: Session, segment: str) -> Row:
         """The segment's profile as `profile_state` describes it; 404 when there is none."""
@@ -193,6 +197,8 @@ class SegmentProfiles:
             repo.update_version(segment, active["version"], {"status": "retired"})
         repo.update_version(segment, version, {"status": "active", "activated_at": now})
         repo.add_audit(_audit(segment, version, "activated", actor, at=now, changed=[]))
+        if self._on_activation is not None:
+            self._on_activation(session, segment, version, now)
 
 
 def profile_state(

@@ -1,5 +1,6 @@
 """The 360° customer view: identity, consents, value from profiles' own orders and returns,
-and the parts other services deliver, each with the event it reflects (`as_of`)."""
+and the parts other services deliver (see parts_view), each with the event it reflects
+(`as_of`)."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -8,18 +9,16 @@ from typing import Any
 from sqlalchemy import Row
 
 from services.profiles.models import Customer
+from services.profiles.parts_repository import PartsRepository
+from services.profiles.parts_schemas import AsOf
+from services.profiles.parts_view import delivered_parts
 from services.profiles.repository import CustomerRepository
 from services.profiles.schemas import (
     PII_FIELDS,
-    AsOf,
     CustomerSummary,
     CustomerView360,
-    ExperiencePart,
-    NextBestActionsPart,
     PeriodValue,
     Reference,
-    SegmentPart,
-    StrategyPart,
     ValuePart,
 )
 from services.profiles.view_repository import ORDER_AMOUNTS, ViewRepository, as_decimal
@@ -27,7 +26,10 @@ from shared.api.auth import Principal
 
 RECENT = timedelta(days=365)
 CENT = Decimal("0.0001")
-CM3_NOTE = "cm3 needs the cost to serve, which comes from segmentation (pending)."
+CM3_NOTE = (
+    "cm3 needs the cost to serve, which segmentation measures: its 12-month cm3 is "
+    "segment.contribution_margin_3_12m."
+)
 MONEY_FIELDS = (
     "net_revenue",
     "cost_of_goods",
@@ -149,18 +151,16 @@ def customer_view(
         for r in repo.references_of(customer.customer_id)
     ]
     views = ViewRepository(repo.session)
-    value = value_part(views, customer.customer_id, principal, datetime.now(UTC))
-    pending: dict[str, Any] = {"status": "pending", "as_of": None}
+    now = datetime.now(UTC)
+    value = value_part(views, customer.customer_id, principal, now)
+    parts = delivered_parts(PartsRepository(repo.session), customer.customer_id, principal, now)
     fields = {
         **customer.__dict__,
         "references": references,
         "as_of": AsOf(time=_utc(customer.source_time), event_id=customer.as_of_event_id),
         "responsible_rep": customer.owner_rep,
         "value": value,
-        "segment": SegmentPart(**pending, source="segmentation"),
-        "strategy": StrategyPart(**pending, source="steering"),
-        "experience": ExperiencePart(**pending, source="experience"),
-        "next_best_actions": NextBestActionsPart(**pending, source="steering"),
+        **parts,
     }
     view = CustomerView360.model_validate(fields)
     if not principal.has("pii:read"):

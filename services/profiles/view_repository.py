@@ -8,9 +8,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from services.profiles.parts_repository import SEGMENTS
 from services.profiles.repository import CUSTOMERS, ORDERS, RETURNS
 from shared.db.types import Money
 
+SUMMARY_PARTS = (
+    "strategic_segment",
+    "thrust",
+    "lifecycle_stage",
+    "value_tier",
+    "potential_tier",
+    "churn_risk",
+)
 ORDER_AMOUNTS = (
     "net_revenue",
     "cost_of_goods",
@@ -27,6 +36,23 @@ class CustomerFilter:
     kind: str | None = None
     consent: str | None = None
     provisional: bool | None = None
+    segment: str | None = None
+    lifecycle_stage: str | None = None
+    thrust: str | None = None
+    value_tier: str | None = None
+    potential_tier: str | None = None
+    churn_risk_above: float | None = None
+
+    def by_assignment(self) -> dict[str, object]:
+        """The filters on the segment assignment that are set, by column."""
+        wanted = {
+            "strategic_segment": self.segment,
+            "lifecycle_stage": self.lifecycle_stage,
+            "thrust": self.thrust,
+            "value_tier": self.value_tier,
+            "potential_tier": self.potential_tier,
+        }
+        return {column: value for column, value in wanted.items() if value is not None}
 
 
 def _sum(column: ColumnElement[Any], within: ColumnElement[bool] | None) -> ColumnElement[Any]:
@@ -84,18 +110,36 @@ class ViewRepository:
         )
 
     def customers(self, where: CustomerFilter, after: str | None, limit: int) -> list[Row[Any]]:
-        """Up to `limit` customers (not merged away) matching `where`, by id after `after`."""
-        query = select(
-            CUSTOMERS.c.customer_id,
-            CUSTOMERS.c.kind,
-            CUSTOMERS.c.name,
-            CUSTOMERS.c.region,
-            CUSTOMERS.c.owner_rep,
-            CUSTOMERS.c.provisional,
-            CUSTOMERS.c.updated_at,
-        ).where(CUSTOMERS.c.merged_into.is_(None))
+        """Up to `limit` customers (not merged away) matching `where`, by id after `after`.
+
+        With a filter on the assignment, the assignments are joined and walked in the
+        order of that filter's index (column, customer_id); otherwise they are outer-joined.
+        """
+        assigned = where.by_assignment() or where.churn_risk_above is not None
+        order = SEGMENTS.c.customer_id if assigned else CUSTOMERS.c.customer_id
+        joined = CUSTOMERS.join(
+            SEGMENTS, SEGMENTS.c.customer_id == CUSTOMERS.c.customer_id, isouter=not assigned
+        )
+        query = (
+            select(
+                CUSTOMERS.c.customer_id,
+                CUSTOMERS.c.kind,
+                CUSTOMERS.c.name,
+                CUSTOMERS.c.region,
+                CUSTOMERS.c.owner_rep,
+                CUSTOMERS.c.provisional,
+                CUSTOMERS.c.updated_at,
+                *(SEGMENTS.c[name] for name in SUMMARY_PARTS),
+            )
+            .select_from(joined)
+            .where(CUSTOMERS.c.merged_into.is_(None))
+        )
+        for column, value in where.by_assignment().items():
+            query = query.where(SEGMENTS.c[column] == value)
+        if where.churn_risk_above is not None:
+            query = query.where(SEGMENTS.c.churn_risk > where.churn_risk_above)
         if after is not None:
-            query = query.where(CUSTOMERS.c.customer_id > after)
+            query = query.where(order > after)
         if where.rep is not None:
             query = query.where(CUSTOMERS.c.owner_rep == where.rep)
         if where.region is not None:
@@ -107,7 +151,7 @@ class ViewRepository:
         if where.consent is not None:
             status = CUSTOMERS.c.consents[(where.consent, "status")].as_string()
             query = query.where(status == "granted")
-        query = query.order_by(CUSTOMERS.c.customer_id).limit(limit)
+        query = query.order_by(order).limit(limit)
         return list(self.session.execute(query))
 
 

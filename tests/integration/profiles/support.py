@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Table, delete, func, select
 
+from services.profiles.parts_repository import RUNS, STRATEGIES
 from services.profiles.repository import CUSTOMERS, LINKS, ORDERS, REFERENCES, RETURNS
 from shared.runtime import Runtime
 
@@ -91,7 +92,8 @@ class Profiles:
     def empty_tables(self) -> None:
         tables = self.runtime.tables
         with self.runtime.session_factory() as session, session.begin():
-            for table in (LINKS, RETURNS, ORDERS, REFERENCES, CUSTOMERS):
+            # Deleting the customers deletes their segment, experience and actions too.
+            for table in (LINKS, RETURNS, ORDERS, REFERENCES, CUSTOMERS, STRATEGIES, RUNS):
                 session.execute(delete(table))
             session.execute(delete(tables.outbox))
             session.execute(delete(tables.inbox))

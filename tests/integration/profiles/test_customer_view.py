@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.events import customer_upserted, order_line, order_placed, order_returned
+from tests.integration.profiles.parts_support import assigned, parts_of, recommended, summary
 from tests.integration.profiles.support import Profiles
 
 pytestmark = pytest.mark.integration
@@ -179,3 +180,27 @@ def test_parts_of_other_services_are_present_and_pending(profiles: Profiles) -> 
         assert all(view[part][name] is None for name in fields), part
     assert view["experience"]["last_touchpoints"] == []
     assert view["next_best_actions"]["items"] == []
+
+
+def test_delivered_parts_show_over_http_with_their_events(profiles: Profiles) -> None:
+    [result] = profiles.accept(customer_upserted(external_id="K-D"))
+    customer_id = result["customer_id"]
+    segment, experience = assigned(customer_id), summary(customer_id)
+    action = recommended(customer_id)
+    parts_of(profiles.runtime).feed(segment, experience, action)
+
+    view = _get(profiles, customer_id, "finance")
+    masked = _get(profiles, customer_id, "marketing")
+
+    assert view["segment"]["as_of"]["event_id"] == segment.id
+    assert view["segment"]["lifecycle_stage"] == "loyal"
+    assert Decimal(view["segment"]["clv"]) == Decimal("9100.00")
+    assert view["strategy"]["thrust"] == "retain"
+    assert view["experience"]["as_of"]["event_id"] == experience.id
+    assert view["experience"]["csat"] == 3.5
+    assert [a["action_id"] for a in view["next_best_actions"]["items"]] == [
+        action.data["action_id"]
+    ]
+    assert masked["segment"]["clv"] is None
+    assert masked["segment"]["lifecycle_stage"] == "loyal"
+    assert "clv" in masked["segment"]["masked"]
