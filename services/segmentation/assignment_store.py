@@ -6,13 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import MetaData, Table, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.segmentation import ledger, models
 from services.segmentation.domain.assignment import Assignments, changed_parts
 from services.segmentation.domain.model import SegmentationModel
+from shared.db.buffer import insert_rows
 from shared.db.lookup import one_of
 from shared.events.envelope import new_event
 from shared.events.segments import SegmentAssigned
@@ -177,18 +178,48 @@ class AssignmentWriter:
         self._outbox.add(session, event)
 
 
+_INCOMING = Table(
+    "assignments_incoming",
+    MetaData(),
+    *(column._copy() for column in models.assignments.columns),
+    prefixes=["TEMPORARY"],
+)
+"""Where PostgreSQL receives a chunk of assignments by COPY before one upsert moves them."""
+COPY_FROM = 500
+
+
 def _upsert(session: Session, records: list[dict[str, Any]]) -> None:
     if not records:
         return
     table = models.assignments
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    statement = insert.on_conflict_do_update(
-        index_elements=["customer_id"],
-        set_={c.name: insert.excluded[c.name] for c in table.columns if not c.primary_key},
-    )
     records.sort(key=lambda record: record["customer_id"])
-    session.execute(statement, records)
+    if session.get_bind().dialect.name != "postgresql" or len(records) < COPY_FROM:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        statement = insert.on_conflict_do_update(
+            index_elements=["customer_id"],
+            set_={c.name: insert.excluded[c.name] for c in table.columns if not c.primary_key},
+        )
+        session.execute(statement, records)
+        return
+    # An executemany of thousands of upserts costs a round trip each; COPY and one upsert don't.
+    session.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS assignments_incoming "
+            "(LIKE assignments) ON COMMIT DELETE ROWS"
+        )
+    )
+    insert_rows(session, _INCOMING, records)
+    columns = [c.name for c in table.columns]
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != "customer_id")
+    session.execute(
+        text(
+            f"INSERT INTO assignments ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns)} FROM assignments_incoming "
+            f"ON CONFLICT (customer_id) DO UPDATE SET {updates}"
+        )
+    )
+    session.execute(text("DELETE FROM assignments_incoming"))
 
 
 def forget(session: Session, customer_ids: Sequence[str]) -> None:

@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
+from threadpoolctl import threadpool_limits
 
 from services.segmentation import assignment_store, config_store, models, run_store
 from services.segmentation.assignment_store import AssignmentWriter
-from services.segmentation.domain.scoring import fit_model, score
+from services.segmentation.domain.scoring import fit, score
 from services.segmentation.domain.summary import run_summary
 from services.segmentation.feature_repository import all_features
 from services.segmentation.ledger import day_number
@@ -88,18 +89,23 @@ class RunExecutor:
         timings["load"] = time.perf_counter() - started
         self._progress(run_id, "fit", 0, len(features))
         version = (previous.version if previous else 0) + 1
-        model = fit_model(
-            features,
-            config.config,
-            previous,
-            version=version,
-            run_id=run_id,
-            config_version=config.version,
-            portfolio=portfolio,
-        )
-        timings["fit"] = time.perf_counter() - started - sum(timings.values())
-        self._progress(run_id, "assign", 0, len(features))
-        assignments = score(model, features, config.config, portfolio)
+        # One thread for numpy's and scikit-learn's native pools: the run shares the cores
+        # with the service's API and consumers, and oversubscribed OpenMP threads made the
+        # clustering several times slower, not faster.
+        with threadpool_limits(limits=1):
+            fitted = fit(
+                features,
+                config.config,
+                previous,
+                version=version,
+                run_id=run_id,
+                config_version=config.version,
+                portfolio=portfolio,
+            )
+            model = fitted.model
+            timings["fit"] = time.perf_counter() - started - sum(timings.values())
+            self._progress(run_id, "assign", 0, len(features))
+            assignments = score(model, features, config.config, portfolio, fitted)
         timings["assign"] = time.perf_counter() - started - sum(timings.values())
         changed = None
         if request.live:

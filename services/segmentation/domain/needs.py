@@ -188,28 +188,38 @@ def _best_kmeans(
     silhouette_sample: int,
     seed: int,
 ) -> tuple[Any, dict[int, float]]:
-    """The KMeans fit with the best silhouette, and the silhouette of every k tried."""
+    """The KMeans fit of the k with the best silhouette, and the silhouette of every k tried.
+
+    Each k is tried on the silhouette sample only; the chosen one is then fitted on the whole
+    sample, starting from the centroids it found, so the search costs little at any size.
+    """
+    rng = np.random.default_rng(seed)
+    search = standardised
+    if len(standardised) > silhouette_sample:
+        search = standardised[rng.choice(len(standardised), silhouette_sample, replace=False)]
     silhouette_by_k: dict[int, float] = {}
     best: Any = None
     for k in candidate_ks:
+        if k >= len(search):
+            continue
         warm = previous_centroids is not None and k == len(previous_centroids)
         kmeans = KMeans(
             n_clusters=k,
             init=previous_centroids if warm else "k-means++",
             n_init=1 if warm else KMEANS_RESTARTS,
             random_state=seed,
-        ).fit(standardised)
-        silhouette_by_k[k] = float(
-            silhouette_score(
-                standardised,
-                kmeans.labels_,
-                sample_size=silhouette_sample if len(standardised) > silhouette_sample else None,
-                random_state=seed,
-            )
-        )
+        ).fit(search)
+        if len(np.unique(kmeans.labels_)) < 2:
+            continue
+        silhouette_by_k[k] = float(silhouette_score(search, kmeans.labels_, random_state=seed))
         if best is None or silhouette_by_k[k] > silhouette_by_k[best.n_clusters]:
             best = kmeans
-    return best, silhouette_by_k
+    if best is None:
+        raise ValueError("needs clustering found no k with two or more clusters")
+    final = KMeans(
+        n_clusters=best.n_clusters, init=best.cluster_centers_, n_init=1, random_state=seed
+    ).fit(standardised)
+    return final, silhouette_by_k
 
 
 def _checked_rows(matrix: Matrix, features: Sequence[str]) -> Matrix:

@@ -4,6 +4,8 @@ A full run fits, freezes the cut-offs in the model, then scores everyone with `s
 re-score between runs calls the same `score` with the stored model, so both judge alike.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -88,6 +90,15 @@ def _own_margin_model(model: SegmentationModel) -> GammaGammaParameters:
     )
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted model with what fitting computed for every customer, to score with it."""
+
+    model: SegmentationModel
+    predicted: dict[str, FloatArray]
+    clusters: npt.NDArray[np.int64]
+
+
 def fit_model(
     features: CustomerFeatures,
     config: SegmentationConfig,
@@ -100,6 +111,30 @@ def fit_model(
     seed: int = 0,
 ) -> SegmentationModel:
     """Fit BG/NBD, Gamma-Gamma and the needs clusters, and freeze every cut-off."""
+    return fit(
+        features,
+        config,
+        previous,
+        version=version,
+        run_id=run_id,
+        config_version=config_version,
+        portfolio=portfolio,
+        seed=seed,
+    ).model
+
+
+def fit(
+    features: CustomerFeatures,
+    config: SegmentationConfig,
+    previous: SegmentationModel | None,
+    *,
+    version: int,
+    run_id: str,
+    config_version: int,
+    portfolio: Portfolio,
+    seed: int = 0,
+) -> Fitted:
+    """Fit the models on every customer; what fitting predicted is kept for scoring."""
     buyers = features.has_orders
     x, t_x, age = (
         features.frequency[buyers],
@@ -163,7 +198,7 @@ def fit_model(
         config.potential_tiers,
     )
     gaps = tiers.gaps_at(peers, margins["contribution_margin_2"], features.peer_groups, clusters)
-    return SegmentationModel(
+    model = SegmentationModel(
         **{
             **draft.__dict__,
             "abc": tiers.abc_cutoffs(features.revenue_window, config.abc_cutoffs),
@@ -174,6 +209,7 @@ def fit_model(
             "peers": peers,
         }
     )
+    return Fitted(model, predicted, clusters)
 
 
 def _lifecycle_input(features: CustomerFeatures, risk: FloatArray | None) -> LifecycleInput:
@@ -193,11 +229,19 @@ def score(
     features: CustomerFeatures,
     config: SegmentationConfig,
     portfolio: Portfolio,
+    fitted: Fitted | None = None,
 ) -> Assignments:
-    """Assign every customer in `features` with the model's parameters and cut-offs."""
+    """Assign every customer in `features` with the model's parameters and cut-offs.
+
+    `fitted` is the outcome of fitting on these very features: its predictions and clusters
+    are the model's and are not computed again.
+    """
     buyers = features.has_orders
-    clusters = _clusters(model, features, config.needs.features)
-    predicted = predictions(model, features, config)
+    if fitted is not None and fitted.model is model:
+        clusters, predicted = fitted.clusters, fitted.predicted
+    else:
+        clusters = _clusters(model, features, config.needs.features)
+        predicted = predictions(model, features, config)
     margins = features.margins_window
     cm2, cm3 = margins["contribution_margin_2"], margins["contribution_margin_3"]
     gaps = tiers.gaps_at(model.peers, cm2, features.peer_groups, clusters) / UNITS_PER_CURRENCY

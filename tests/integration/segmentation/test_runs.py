@@ -171,3 +171,20 @@ def test_a_customer_known_only_from_a_visit_is_scored_as_a_prospect(
     segmentation.feed(published(visit, "touchpoint.recorded", "not-yet-registered"))
 
     assert _assignments(segmentation)["not-yet-registered"]["lifecycle_stage"] == "prospect"
+
+
+def test_runs_over_more_customers_than_one_statement_takes_store_and_update_them_all(
+    database_factory: Any, api_keys: tuple[Path, dict[str, str]]
+) -> None:
+    many = segmentation_on(database_factory("segmentation_many"), api_keys[0])
+    events = population(700, seed=2)
+    for start in range(0, len(events), 1000):
+        many.feed(*events[start : start + 1000])
+
+    first = many.run()
+    second = many.run()
+
+    rows = _assignments(many)
+    assert first["summary"]["customers"] == second["summary"]["customers"] == len(rows) == 700
+    assert {row["run_id"] for row in rows.values()} == {second["run_id"]}
+    many.runtime.engine.dispose()
