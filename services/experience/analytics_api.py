@@ -1,6 +1,7 @@
 """HTTP entry points of experience's measures and analytics, filtered alike."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -15,8 +16,13 @@ from services.experience.analytics_query import (
 )
 from services.experience.analytics_schemas import FunnelRead, JourneyMapRead, PathsRead
 from services.experience.api import PROBLEMS, READ
+from services.experience.domain.moments import MIN_SAMPLE
+from services.experience.domain.pain_points import Targets
+from services.experience.insights_query import moments_of, pain_points_of
+from services.experience.insights_schemas import MomentsRead, PainPointsRead
 from services.experience.measures_query import MeasureFilter, measures_of
 from services.experience.measures_schemas import MeasuresRead
+from services.experience.settings import ExperienceSettings
 from shared.api.auth import Principal
 from shared.api.deps import require
 
@@ -60,7 +66,7 @@ FilterDep = Annotated[MeasureFilter, Depends(measure_filter)]
 Reader = Annotated[Principal, Depends(require(READ))]
 
 
-def analytics_router(reads: sessionmaker[Session]) -> APIRouter:
+def analytics_router(reads: sessionmaker[Session], settings: ExperienceSettings) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["experience analytics"], responses=PROBLEMS)
 
     @router.get("/measures")
@@ -101,6 +107,45 @@ def analytics_router(reads: sessionmaker[Session]) -> APIRouter:
         """Stage x channel: contacts, CSAT, NPS and cost, with the drop-off of each stage."""
         with reads() as session:
             return _known(lambda: journey_map_of(session, filters, journey_type))
+
+    @router.get("/pain-points")
+    def get_pain_points(
+        filters: FilterDep,
+        principal: Reader,
+        csat_target: Annotated[
+            float | None, Query(gt=1, le=5, description="Target mean CSAT; default configured.")
+        ] = None,
+        nps_target: Annotated[
+            float | None, Query(gt=-100, le=100, description="Target NPS; default configured.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=100, description="Pain points to list.")] = 10,
+    ) -> PainPointsRead:
+        """Touchpoint types and channels below target, ranked by the margin at stake."""
+        targets = Targets(
+            csat=settings.csat_target if csat_target is None else csat_target,
+            nps=settings.nps_target if nps_target is None else nps_target,
+        )
+        with reads() as session:
+            return pain_points_of(
+                session, filters, targets, limit, principal.has("financials:read")
+            )
+
+    @router.get("/moments-of-truth")
+    def get_moments_of_truth(
+        filters: FilterDep,
+        _: Reader,
+        window_days: Annotated[
+            int | None,
+            Query(ge=1, le=730, description="A purchase within this many days counts."),
+        ] = None,
+        min_contacts: Annotated[
+            int, Query(ge=1, le=100_000, description="Contacts a type needs to be marked.")
+        ] = MIN_SAMPLE,
+    ) -> MomentsRead:
+        """Touchpoint types after which customers buy again or lapse markedly more often."""
+        window = settings.repurchase_window_days if window_days is None else window_days
+        with reads() as session:
+            return moments_of(session, filters, window, min_contacts, datetime.now(UTC))
 
     return router
 

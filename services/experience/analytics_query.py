@@ -1,11 +1,10 @@
 """Funnel, paths and journey map over the journeys and touchpoints, filtered like measures."""
 
 from collections import defaultdict
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.experience import config_store, models
@@ -19,14 +18,14 @@ from services.experience.analytics_schemas import (
     PathRead,
     PathsRead,
 )
-from services.experience.domain import measures
+from services.experience.cells_query import cells_of
+from services.experience.domain import contact_cells, measures
 from services.experience.domain.cost_rates import rate_for
 from services.experience.domain.definitions import JourneyDefinition
-from services.experience.domain.funnel import funnel
+from services.experience.domain.funnel import funnel_steps
 from services.experience.measures_query import (
     CENT,
     MeasureFilter,
-    contacts_where,
     estimate,
     journeys_where,
 )
@@ -35,6 +34,7 @@ from services.experience.measures_schemas import Filters
 t = models.touchpoints.c
 j = models.journeys.c
 s = models.customer_segments.c
+js = models.journey_steps.c
 
 
 class UnknownJourneyTypeError(LookupError):
@@ -50,42 +50,92 @@ def definition_of(session: Session, journey_type: str) -> JourneyDefinition:
 
 def funnel_of(session: Session, f: MeasureFilter, journey_type: str, by: str | None) -> FunnelRead:
     definition = definition_of(session, journey_type)
+    reached = _reached(session, f, journey_type, by)
+    medians = _step_medians(session, f, journey_type, by)
+    groups = []
+    for group, at_index in sorted(reached.items(), key=lambda kv: -sum(kv[1].values())):
+        count = [
+            sum(n for at, n in at_index.items() if at >= i) for i in range(len(definition.stages))
+        ]
+        median_of = medians.get(group, {})
+        steps = funnel_steps(
+            definition.stages, count, [median_of.get(i) for i in range(len(definition.stages))]
+        )
+        groups.append(
+            FunnelGroup(
+                group=group,
+                journeys=count[0],
+                steps=[
+                    FunnelStepRead(
+                        stage=step.stage,
+                        reached=step.reached,
+                        share_of_start=estimate(step.share_of_start),
+                        conversion_from_previous=(
+                            estimate(step.conversion_from_previous)
+                            if step.conversion_from_previous is not None
+                            else None
+                        ),
+                        median_seconds_from_previous=step.median_seconds_from_previous,
+                    )
+                    for step in steps
+                ],
+            )
+        )
+    return FunnelRead(
+        journey_type=journey_type, by=by, filters=Filters(**f.__dict__), groups=groups
+    )
+
+
+def _reached(
+    session: Session, f: MeasureFilter, journey_type: str, by: str | None
+) -> dict[str | None, dict[int, int]]:
+    """Journeys per group and current stage index."""
     group_column: Any = {"segment": s.strategic_segment, "channel": j.entry_channel}.get(by or "")
-    columns = [j.stage_index, j.stage_entries]
-    statement = select(*columns, group_column) if group_column is not None else select(*columns)
+    columns = [j.stage_index] if group_column is None else [j.stage_index, group_column]
+    statement = select(*columns, func.count().label("journeys"))
     if by == "segment" and f.segment is None:
         statement = statement.join_from(
             models.journeys, models.customer_segments, s.customer_id == j.customer_id
         )
-    rows = session.execute(journeys_where(statement, f).where(j.journey_type == journey_type)).all()
-    grouped: dict[str | None, list[tuple[int, list[tuple[str, datetime]]]]] = defaultdict(list)
-    for row in rows:
-        entries = [(stage, datetime.fromisoformat(at)) for stage, at in row.stage_entries]
-        grouped[row[2] if group_column is not None else None].append((row.stage_index, entries))
-    groups = [
-        FunnelGroup(
-            group=group,
-            journeys=len(journeys),
-            steps=[
-                FunnelStepRead(
-                    stage=step.stage,
-                    reached=step.reached,
-                    share_of_start=estimate(step.share_of_start),
-                    conversion_from_previous=(
-                        estimate(step.conversion_from_previous)
-                        if step.conversion_from_previous is not None
-                        else None
-                    ),
-                    median_seconds_from_previous=step.median_seconds_from_previous,
-                )
-                for step in funnel(definition.stages, journeys)
-            ],
+    statement = journeys_where(statement, f).where(j.journey_type == journey_type)
+    found: dict[str | None, dict[int, int]] = defaultdict(dict)
+    for row in session.execute(statement.group_by(*columns)):
+        found[row[1] if group_column is not None else None][row.stage_index] = row.journeys
+    return found
+
+
+def _step_medians(
+    session: Session, f: MeasureFilter, journey_type: str, by: str | None
+) -> dict[str | None, dict[int, float]]:
+    """Median seconds of each step per group, the middle one (or two) picked in SQL."""
+    group_column: Any = {"segment": s.strategic_segment, "channel": js.entry_channel}.get(by or "")
+    partition = [js.step_index] if group_column is None else [js.step_index, group_column]
+    ranked = select(
+        *(column.label(f"k{i}") for i, column in enumerate(partition)),
+        js.seconds,
+        func.row_number().over(partition_by=partition, order_by=js.seconds).label("rank"),
+        func.count().over(partition_by=partition).label("size"),
+    ).where(js.journey_type == journey_type)
+    if by == "segment" or f.segment is not None:
+        ranked = ranked.join_from(
+            models.journey_steps, models.customer_segments, s.customer_id == js.customer_id
         )
-        for group, journeys in sorted(grouped.items(), key=lambda kv: -len(kv[1]))
-    ]
-    return FunnelRead(
-        journey_type=journey_type, by=by, filters=Filters(**f.__dict__), groups=groups
-    )
+    for column, value in ((s.strategic_segment, f.segment), (js.entry_channel, f.channel)):
+        if value is not None:
+            ranked = ranked.where(column == value)
+    if f.period_from is not None:
+        ranked = ranked.where(js.started_at >= f.period_from)
+    if f.period_to is not None:
+        ranked = ranked.where(js.started_at < f.period_to)
+    r = ranked.subquery()
+    keys = [r.c[f"k{i}"] for i in range(len(partition))]
+    middle = or_(r.c.rank == (r.c.size + 1) // 2, r.c.rank == (r.c.size + 2) // 2)
+    found: dict[str | None, dict[int, float]] = defaultdict(dict)
+    for row in session.execute(
+        select(*keys, func.avg(r.c.seconds).label("median")).where(middle).group_by(*keys)
+    ):
+        found[row[1] if group_column is not None else None][row[0]] = float(row.median)
+    return found
 
 
 def paths_of(session: Session, f: MeasureFilter, journey_type: str, limit: int) -> PathsRead:
@@ -123,35 +173,20 @@ def journey_map_of(session: Session, f: MeasureFilter, journey_type: str) -> Jou
     definition = definition_of(session, journey_type)
     rates = config_store.current_rates(session)
     cells: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in session.execute(
-        contacts_where(
-            select(
-                t.stage,
-                t.channel,
-                t.touchpoint_type,
-                func.count().label("contacts"),
-                func.count(t.csat).label("csat_n"),
-                func.coalesce(func.sum(t.csat), 0).label("csat_sum"),
-                func.coalesce(func.sum(t.csat * t.csat), 0).label("csat_sq"),
-                func.count(t.nps).label("nps_n"),
-                func.sum(case((t.nps >= 9, 1), else_=0)).label("promoters"),
-                func.sum(case((t.nps <= 6, 1), else_=0)).label("detractors"),
-                func.count(t.cost).label("cost_n"),
-                func.coalesce(func.sum(t.cost), 0).label("cost_sum"),
-            ),
-            f,
-        )
-        .where(t.journey_type == journey_type)
-        .group_by(t.stage, t.channel, t.touchpoint_type)
-    ):
-        cell = cells.setdefault((row.stage, row.channel), defaultdict(float))
+    kinds = contact_cells.grouped(
+        cells_of(session, f, journey_type), "stage", "channel", "touchpoint_type"
+    )
+    for (stage, channel, touchpoint_type), row in kinds.items():
+        if not row["contacts"]:
+            continue
+        cell = cells.setdefault((stage, channel), defaultdict(float))
         for name in ("contacts", "csat_n", "csat_sum", "csat_sq", "nps_n"):
-            cell[name] += float(getattr(row, name) or 0)
-        cell["promoters"] += int(row.promoters or 0)
-        cell["detractors"] += int(row.detractors or 0)
-        unpriced = row.contacts - row.cost_n
-        price = rate_for(rates, row.channel, row.touchpoint_type)
-        cell["cost"] = Decimal(cell.get("cost") or 0) + Decimal(row.cost_sum) + unpriced * price
+            cell[name] += float(row[name])
+        cell["promoters"] += int(row["promoters"])
+        cell["detractors"] += int(row["detractors"])
+        unpriced = row["contacts"] - row["cost_n"]
+        price = rate_for(rates, channel, touchpoint_type)
+        cell["cost"] = Decimal(cell.get("cost") or 0) + Decimal(row["cost_sum"]) + unpriced * price
     at_stage = dict(
         session.execute(
             journeys_where(select(j.stage_index, func.count()), f)

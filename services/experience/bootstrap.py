@@ -22,13 +22,15 @@ DIRECTORY = CustomerDirectory(models.customers)
 
 
 def build_app(runtime: Runtime) -> FastAPI:
+    settings = runtime.settings
+    assert isinstance(settings, ExperienceSettings)
     return create_app(
         runtime.settings,
         title="Kundencockpit experience",
         description="Touchpoints, journeys and CX measures over every channel.",
         routers=[
             experience_router(DIRECTORY, runtime.session_factory, runtime.read_session_factory),
-            analytics_router(runtime.read_session_factory),
+            analytics_router(runtime.read_session_factory, settings),
         ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),

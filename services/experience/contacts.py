@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from services.experience.domain.definitions import JourneyDefinition
+from services.experience.domain.funnel import step_seconds
 from services.experience.domain.journeys import Contact, Journey
 from shared.events.envelope import CloudEvent
 from shared.events.orders import OrderPlaced, OrderReturned
@@ -134,6 +135,25 @@ def journey_row(
         "first_response_at": journey.first_response_at,
         "opened_inbound": int(journey.opened_inbound),
     }
+
+
+def step_rows(
+    customer_id: str, journey: Journey, definitions: tuple[JourneyDefinition, ...]
+) -> list[dict[str, Any]]:
+    """The journey's time from stage to stage, one row per step it took."""
+    definition = next(d for d in definitions if d.journey_type == journey.journey_type)
+    return [
+        {
+            "journey_id": journey.journey_id,
+            "step_index": index,
+            "customer_id": customer_id,
+            "journey_type": journey.journey_type,
+            "started_at": journey.started_at,
+            "entry_channel": journey.entry_channel,
+            "seconds": seconds,
+        }
+        for index, seconds in step_seconds(definition.stages, journey.stage_entries).items()
+    ]
 
 
 def journey_of(row: Any) -> Journey:

@@ -11,6 +11,7 @@ ERASABLE: list[ErasableColumn] = [
     (models.customers, "customer_id"),
     (models.touchpoints, "customer_id"),
     (models.journeys, "customer_id"),
+    (models.journey_steps, "customer_id"),
     (models.visitor_links, "customer_id"),
     (models.customer_segments, "customer_id"),
     (models.merge_journal, "absorbed_id"),

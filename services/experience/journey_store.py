@@ -4,17 +4,18 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.experience import models, store
-from services.experience.contacts import contact_of, journey_of, journey_row
+from services.experience.contacts import contact_of, journey_of, journey_row, step_rows
 from services.experience.domain.definitions import JourneyDefinition
 from services.experience.domain.journeys import Journey, StageChange, build_journeys
 from shared.db.lookup import one_of
 
 t = models.touchpoints.c
 j = models.journeys.c
+js = models.journey_steps.c
 
 
 def load_journeys(session: Session, customer_ids: list[str]) -> dict[str, list[Journey]]:
@@ -27,8 +28,19 @@ def load_journeys(session: Session, customer_ids: list[str]) -> dict[str, list[J
     return found
 
 
-def write_journeys(session: Session, rows: list[dict[str, Any]]) -> None:
+def write_journeys(
+    session: Session, rows: list[dict[str, Any]], steps: list[dict[str, Any]]
+) -> None:
+    """Store the journeys and replace their steps."""
     store.upsert(session, models.journeys, rows)
+    ids = sorted(row["journey_id"] for row in rows)
+    for chunk in store.chunks(ids):
+        session.execute(delete(models.journey_steps).where(one_of(session, js.journey_id, chunk)))
+    if steps:
+        session.execute(
+            insert(models.journey_steps),
+            sorted(steps, key=lambda row: (row["journey_id"], row["step_index"])),
+        )
 
 
 def rebuild(
@@ -68,6 +80,7 @@ def rebuild(
         for row in rows:
             contacts[row.customer_id].append(row)
     journey_rows: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
     placements: list[dict[str, Any]] = []
     changes: list[tuple[str, StageChange]] = []
     for customer_id in ordered:
@@ -76,6 +89,7 @@ def rebuild(
             definitions, (contact_of(row) for row in stored.values()), now
         )
         journey_rows += [journey_row(customer_id, jr, definitions) for jr in book.journeys]
+        steps += [row for jr in book.journeys for row in step_rows(customer_id, jr, definitions)]
         types = {journey.journey_id: journey.journey_type for journey in book.journeys}
         for key, row in stored.items():
             journey_id, stage = placed.get(key, (None, None))
@@ -94,7 +108,8 @@ def rebuild(
                 changes.append((customer_id, last_change[journey.journey_id]))
     for chunk in store.chunks(ordered):
         session.execute(delete(models.journeys).where(one_of(session, j.customer_id, chunk)))
-    write_journeys(session, journey_rows)
+        session.execute(delete(models.journey_steps).where(one_of(session, js.customer_id, chunk)))
+    write_journeys(session, journey_rows, steps)
     if placements:
         session.execute(
             update(models.touchpoints)

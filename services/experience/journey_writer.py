@@ -15,13 +15,21 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from services.experience import journey_store, merge_journal, models, store, summaries
+from services.experience import (
+    contact_store,
+    journey_store,
+    merge_journal,
+    models,
+    store,
+    summaries,
+)
 from services.experience.config_store import DefinitionsCache
 from services.experience.contacts import (
     contact_of,
     journey_row,
     purchase_row,
     return_row,
+    step_rows,
     touchpoint_row,
 )
 from services.experience.domain.journeys import JourneyBook, StageChange
@@ -47,6 +55,7 @@ class _Batch:
     stitches: dict[str, str] = field(default_factory=dict)
     segments: dict[str, dict[str, Any]] = field(default_factory=dict)
     rebuild: set[str] = field(default_factory=set)
+    detached: set[str] = field(default_factory=set)
 
 
 class JourneyWriter:
@@ -145,6 +154,7 @@ class JourneyWriter:
         """Write what is pending, then move the absorbed customers' touchpoints to the survivor."""
         batch = self._batch(session)
         self._write(session, batch)
+        contact_store.detach(session, batch.detached, {merged.survivor_id, *merged.absorbed_ids})
         merge_journal.record_and_move(session, merged)
         batch.links = {v: c for v, c in batch.links.items() if c not in merged.absorbed_ids}
         batch.rebuild.update({merged.survivor_id, *merged.absorbed_ids})
@@ -155,6 +165,7 @@ class JourneyWriter:
         """Give the restored customer back what the merge moved to the survivor."""
         batch = self._batch(session)
         self._write(session, batch)
+        contact_store.detach(session, batch.detached, {unmerged.survivor_id, unmerged.restored_id})
         merge_journal.give_back(
             session, unmerged.merge_id, unmerged.survivor_id, unmerged.restored_id
         )
@@ -168,17 +179,24 @@ class JourneyWriter:
         now = self._clock()
         definitions = self._definitions.current(session).definitions
         rows, batch.rows = list(batch.rows.values()), {}
+        contact_store.detach(
+            session,
+            batch.detached,
+            batch.rebuild | set(batch.stitches.values()) | set(batch.segments),
+        )
         store.upsert(session, models.visitor_links, list(batch.new_links.values()))
         store.upsert(session, models.customer_segments, list(batch.segments.values()))
         batch.new_links, batch.segments = {}, {}
         self._stitch(session, batch)
         self._rebuild_replaced_orders(session, batch, rows)
+        contact_store.detach(session, batch.detached, batch.rebuild)
         new_contacts: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             if row["customer_id"] is not None and row["customer_id"] not in batch.rebuild:
                 new_contacts[row["customer_id"]].append(row)
         stored = journey_store.load_journeys(session, list(new_contacts))
         journey_rows: list[dict[str, Any]] = []
+        steps: list[dict[str, Any]] = []
         changes: list[tuple[str, StageChange]] = []
         for customer_id, contacts in new_contacts.items():
             journeys = stored.get(customer_id, [])
@@ -198,16 +216,18 @@ class JourneyWriter:
                         stage=stage,
                     )
             book.close_lapsed(now)
-            journey_rows += [
-                journey_row(customer_id, journey, definitions)
-                for journey in book.journeys
-                if journey.journey_id in book.changed
-            ]
+            for journey in book.journeys:
+                if journey.journey_id in book.changed:
+                    journey_rows.append(journey_row(customer_id, journey, definitions))
+                    steps += step_rows(customer_id, journey, definitions)
             changes += [(customer_id, change) for change in book.changes]
+        contact_store.detach(session, batch.detached, batch.rebuild)
         store.upsert(session, models.touchpoints, rows)
-        journey_store.write_journeys(session, journey_rows)
+        contact_store.add_new(session, rows, batch.detached)
+        journey_store.write_journeys(session, journey_rows, steps)
         rebuilt, batch.rebuild = batch.rebuild, set()
         changes += journey_store.rebuild(session, rebuilt, definitions, now)
+        contact_store.attach(session, batch.detached)
         summaries.publish_changes(session, self._outbox, self._service, changes)
         summaries.publish_summaries(
             session, self._outbox, self._service, set(new_contacts) | rebuilt, now

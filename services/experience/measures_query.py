@@ -14,7 +14,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from services.experience import config_store, models
-from services.experience.domain import measures
+from services.experience.cells_query import cells_of
+from services.experience.domain import contact_cells, measures
 from services.experience.domain.cost_rates import rate_for
 from services.experience.measures_schemas import (
     ChannelShare,
@@ -91,41 +92,22 @@ def _duration(seconds: list[float]) -> DurationRead:
 
 def measures_of(session: Session, f: MeasureFilter) -> MeasuresRead:
     rates = config_store.current_rates(session)
-    groups = session.execute(
-        contacts_where(
-            select(
-                t.channel,
-                t.touchpoint_type,
-                func.count().label("contacts"),
-                func.count(t.csat).label("csat_n"),
-                func.coalesce(func.sum(t.csat), 0).label("csat_sum"),
-                func.coalesce(func.sum(t.csat * t.csat), 0).label("csat_sq"),
-                func.sum(case((t.csat >= measures.SATISFIED_FROM, 1), else_=0)).label("satisfied"),
-                func.count(t.nps).label("nps_n"),
-                func.sum(case((t.nps >= 9, 1), else_=0)).label("promoters"),
-                func.sum(case((t.nps <= 6, 1), else_=0)).label("detractors"),
-                func.count(t.effort).label("effort_n"),
-                func.coalesce(func.sum(t.effort), 0).label("effort_sum"),
-                func.coalesce(func.sum(t.effort * t.effort), 0).label("effort_sq"),
-                func.count(t.cost).label("cost_n"),
-                func.coalesce(func.sum(t.cost), 0).label("cost_sum"),
-            ),
-            f,
-        ).group_by(t.channel, t.touchpoint_type)
-    ).all()
+    groups = contact_cells.grouped(cells_of(session, f), "channel", "touchpoint_type")
     total = {name: 0 for name in ("contacts", "csat_n", "satisfied", "nps_n", "effort_n")}
     total |= {"promoters": 0, "detractors": 0}
     sums = {"csat_sum": 0.0, "csat_sq": 0.0, "effort_sum": 0.0, "effort_sq": 0.0}
     by_channel: dict[str, list[Any]] = {}
-    for row in groups:
+    for (channel, touchpoint_type), row in groups.items():
+        if not row["contacts"]:
+            continue
         for name in total:
-            total[name] += int(getattr(row, name) or 0)
+            total[name] += int(row[name])
         for name in sums:
-            sums[name] += float(getattr(row, name) or 0)
-        unpriced = row.contacts - row.cost_n
-        cost = Decimal(row.cost_sum) + unpriced * rate_for(rates, row.channel, row.touchpoint_type)
-        entry = by_channel.setdefault(row.channel, [0, Decimal(0)])
-        entry[0] += row.contacts
+            sums[name] += float(row[name])
+        unpriced = row["contacts"] - row["cost_n"]
+        cost = Decimal(row["cost_sum"]) + unpriced * rate_for(rates, channel, touchpoint_type)
+        entry = by_channel.setdefault(channel, [0, Decimal(0)])
+        entry[0] += row["contacts"]
         entry[1] += cost
     customers, complainers = session.execute(
         contacts_where(

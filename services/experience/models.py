@@ -5,8 +5,10 @@ journeys are built for customers only. Segments and cost rates are copies of wha
 segmentation and steering publish, kept to filter and price the measures.
 """
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, Date, Float, Index, Integer, String, Table, Text
 
+from services.experience.domain.contact_cells import AMOUNTS as CELL_AMOUNTS
+from services.experience.domain.contact_cells import COUNTS as CELL_COUNTS
 from shared.customer_directory import customers_table
 from shared.db.metadata import new_metadata
 from shared.db.types import Money, UTCDateTime
@@ -42,6 +44,7 @@ touchpoints = Table(
     Index("ix_touchpoints_customer", "customer_id", "occurred_at"),
     Index("ix_touchpoints_anonymous", "anonymous_id"),
     Index("ix_touchpoints_occurred_at", "occurred_at"),
+    Index("ix_touchpoints_kind", "touchpoint_type", "channel", "occurred_at", "customer_id"),
 )
 
 journeys = Table(
@@ -68,7 +71,45 @@ journeys = Table(
     Index("ix_journeys_customer", "customer_id"),
     Index("ix_journeys_status", "status", "last_contact_at"),
     Index("ix_journeys_started", "journey_type", "started_at"),
+    Index(
+        "ix_journeys_funnel",
+        "journey_type",
+        "started_at",
+        "entry_channel",
+        "stage_index",
+        "status",
+        "customer_id",
+    ),
 )
+
+journey_steps = Table(
+    "journey_steps",
+    metadata,
+    Column("journey_id", String(40), primary_key=True),
+    Column("step_index", Integer, primary_key=True),
+    Column("customer_id", String(64), nullable=False),
+    Column("journey_type", String(50), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("entry_channel", String(30), nullable=False),
+    Column("seconds", Float, nullable=False),
+    Index("ix_journey_steps_customer", "customer_id"),
+    Index("ix_journey_steps_funnel", "journey_type", "step_index", "started_at"),
+)
+"""Per journey, the time from entering stage step_index - 1 to entering step_index."""
+
+contact_days = Table(
+    "contact_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("journey_type", String(50), primary_key=True),
+    Column("stage", String(100), primary_key=True),
+    Column("channel", String(30), primary_key=True),
+    Column("touchpoint_type", String(100), primary_key=True),
+    Column("segment", String(100), primary_key=True),
+    *(Column(name, Integer, nullable=False) for name in CELL_COUNTS),
+    *(Column(name, Money(), nullable=False) for name in CELL_AMOUNTS),
+)
+"""Customers' touchpoints summed per UTC day and cell (see domain.contact_cells)."""
 
 visitor_links = Table(
     "visitor_links",

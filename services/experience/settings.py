@@ -17,3 +17,15 @@ class ExperienceSettings(ServiceSettings):
         gt=0,
         description="How often open journeys past their gap are marked abandoned.",
     )
+    csat_target: float = Field(
+        default=4.0, gt=1, le=5, description="Target mean CSAT (1-5) of the pain points."
+    )
+    nps_target: float = Field(
+        default=30.0, gt=-100, le=100, description="Target NPS (points) of the pain points."
+    )
+    repurchase_window_days: int = Field(
+        default=90,
+        ge=1,
+        le=730,
+        description="Moments of truth: a purchase within this many days after a contact.",
+    )

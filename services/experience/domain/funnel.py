@@ -27,15 +27,30 @@ def funnel(
 ) -> list[FunnelStep]:
     """Steps of the funnel from (current stage index, stages entered) of each journey."""
     reached = [0] * len(stages)
-    step_seconds: list[list[float]] = [[] for _ in stages]
+    seconds: list[list[float]] = [[] for _ in stages]
     for stage_index, entries in journeys:
         for index in range(stage_index + 1):
             reached[index] += 1
-        entered = dict(entries)
-        for index in range(1, len(stages)):
-            before, after = entered.get(stages[index - 1]), entered.get(stages[index])
-            if before is not None and after is not None:
-                step_seconds[index].append((after - before).total_seconds())
+        for index, step in step_seconds(stages, entries).items():
+            seconds[index].append(step)
+    return funnel_steps(stages, reached, [median(values) for values in seconds])
+
+
+def step_seconds(stages: tuple[str, ...], entries: list[tuple[str, datetime]]) -> dict[int, float]:
+    """Seconds from entering stage i - 1 to entering stage i, for each i where both were."""
+    entered = dict(entries)
+    found = {}
+    for index in range(1, len(stages)):
+        before, after = entered.get(stages[index - 1]), entered.get(stages[index])
+        if before is not None and after is not None:
+            found[index] = (after - before).total_seconds()
+    return found
+
+
+def funnel_steps(
+    stages: tuple[str, ...], reached: list[int], medians: list[float | None]
+) -> list[FunnelStep]:
+    """Steps from the journeys that reached each stage and the median seconds of each step."""
     started = reached[0]
     return [
         FunnelStep(
@@ -43,7 +58,7 @@ def funnel(
             reached=reached[index],
             share_of_start=share(reached[index], started),
             conversion_from_previous=(share(reached[index], reached[index - 1]) if index else None),
-            median_seconds_from_previous=median(step_seconds[index]) if index else None,
+            median_seconds_from_previous=medians[index] if index else None,
         )
         for index, stage in enumerate(stages)
     ]

@@ -1,0 +1,139 @@
+"""The day cells of touchpoints: kept in step with the touchpoints, read by the analytics.
+
+New touchpoints of a batch are added to their cells directly. A customer whose stored
+touchpoints are about to change (a new segment or margin, a rebuild, a stitch, a merge) is
+detached first: its touchpoints are subtracted from the cells as they are, and added back
+as they are once the batch has changed them. Erasure keeps the counts, as anonymous ones.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.experience import models, store
+from services.experience.domain import contact_cells
+from services.experience.domain.contact_cells import CellContact, Cells
+from shared.db.lookup import one_of
+
+t = models.touchpoints.c
+s = models.customer_segments.c
+days = models.contact_days
+
+
+def _insert(session: Session, table: Table) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def contact_rows() -> Any:
+    """Touchpoints of customers with what their cells need, the segment and margin joined."""
+    return (
+        select(
+            t.occurred_at,
+            t.journey_type,
+            t.stage,
+            t.channel,
+            t.touchpoint_type,
+            t.csat,
+            t.nps,
+            t.effort,
+            t.cost,
+            s.strategic_segment,
+            s.contribution_margin_3_12m,
+        )
+        .select_from(
+            models.touchpoints.outerjoin(models.customer_segments, s.customer_id == t.customer_id)
+        )
+        .where(t.customer_id.is_not(None))
+    )
+
+
+def cell_contact(row: Any, segment: str | None = None, margin: Any = None) -> CellContact:
+    """A touchpoint row (selected by `contact_rows`, or a row dict) as a cell contact."""
+    values = row if isinstance(row, dict) else row._mapping
+    return CellContact(
+        occurred_at=values["occurred_at"],
+        journey_type=values["journey_type"],
+        stage=values["stage"],
+        channel=values["channel"],
+        touchpoint_type=values["touchpoint_type"],
+        segment=values.get("strategic_segment", segment),
+        csat=values["csat"],
+        nps=values["nps"],
+        effort=values["effort"],
+        cost=values["cost"],
+        margin=values.get("contribution_margin_3_12m", margin),
+    )
+
+
+def customers_contacts(session: Session, customer_ids: Iterable[str]) -> list[CellContact]:
+    found = []
+    for chunk in store.chunks(sorted(set(customer_ids))):
+        rows = session.execute(contact_rows().where(one_of(session, t.customer_id, chunk)))
+        found += [cell_contact(row) for row in rows]
+    return found
+
+
+def add_cells(session: Session, cells: Cells) -> None:
+    """Add the cells' measures to the stored cells (one additive upsert)."""
+    rows = [
+        {**dict(zip(contact_cells.KEY, key, strict=True)), **cell}
+        for key, cell in contact_cells.merged(cells).items()
+    ]
+    if not rows:
+        return
+    rows.sort(key=lambda row: tuple(row[name] for name in contact_cells.KEY))
+    for chunk in store.chunks(rows):
+        statement = _insert(session, days)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(contact_cells.KEY),
+            set_={name: days.c[name] + statement.excluded[name] for name in contact_cells.MEASURES},
+        )
+        session.execute(statement, chunk)
+
+
+def add_new(session: Session, rows: list[dict[str, Any]], detached: set[str]) -> None:
+    """Add new touchpoint rows of customers that are not detached (those come back whole)."""
+    mine = [r for r in rows if r["customer_id"] is not None and r["customer_id"] not in detached]
+    known: dict[str, tuple[str, Any]] = {}
+    for chunk in store.chunks(sorted({r["customer_id"] for r in mine})):
+        rows_found = session.execute(
+            select(s.customer_id, s.strategic_segment, s.contribution_margin_3_12m).where(
+                one_of(session, s.customer_id, chunk)
+            )
+        )
+        known.update({row.customer_id: (row[1], row[2]) for row in rows_found})
+    contacts = (cell_contact(r, *known.get(r["customer_id"], (None, None))) for r in mine)
+    add_cells(session, contact_cells.add({}, contacts))
+
+
+def detach(session: Session, detached: set[str], customer_ids: Iterable[str]) -> None:
+    """Subtract the customers' touchpoints from the cells, unless detached already."""
+    wanted = set(customer_ids) - detached
+    if not wanted:
+        return
+    detached |= wanted
+    add_cells(session, contact_cells.add({}, customers_contacts(session, wanted), sign=-1))
+
+
+def attach(session: Session, detached: set[str]) -> None:
+    """Add the detached customers' touchpoints, as they are now, back to the cells."""
+    if detached:
+        add_cells(session, contact_cells.add({}, customers_contacts(session, detached)))
+        detached.clear()
+
+
+def stored_cells(session: Session, where: Any) -> Cells:
+    """Stored cells narrowed by `where`, summed over days (the day of each key is None)."""
+    key = [days.c[name] for name in contact_cells.KEY if name != "day"]
+    rows = session.execute(
+        select(*key, *(func.sum(days.c[name]).label(name) for name in contact_cells.MEASURES))
+        .where(*where)
+        .group_by(*key)
+        .having(func.sum(days.c.contacts) != 0)
+    )
+    return {(None, *row[: len(key)]): dict(row._mapping) for row in rows}
