@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.segmentation import ledger, models
-from services.segmentation.domain.assignment import Assignments, changed_parts
+from services.segmentation.domain.assignment import Assignments, ScoreChange, changed_parts
 from services.segmentation.domain.model import SegmentationModel
 from shared.db.buffer import insert_rows
 from shared.db.lookup import one_of
@@ -45,6 +45,8 @@ def stored_identities(
         a.lifecycle_stage,
         a.needs_cluster,
         a.abc_class,
+        a.clv,
+        a.churn_risk,
     )
     found: dict[str, Identity] = {}
     if customer_ids is None:
@@ -86,6 +88,7 @@ class AssignmentWriter:
         model: SegmentationModel,
         *,
         before: dict[str, Identity],
+        score_change: ScoreChange,
         model_version: str,
         run_id: str | None,
         as_of: datetime,
@@ -98,7 +101,7 @@ class AssignmentWriter:
         for index in rows if rows is not None else range(len(assignments)):
             customer_id = str(assignments.customer_ids[index])
             identity = assignments.identity(index)
-            parts = changed_parts(before.get(customer_id), identity)
+            parts = changed_parts(before.get(customer_id), identity, score_change)
             record = self._record(
                 assignments, index, model_version, run_id=run_id, as_of=as_of, now=now
             )
@@ -120,6 +123,7 @@ class AssignmentWriter:
         now: datetime,
     ) -> dict[str, Any]:
         cluster = int(assignments.needs_cluster[index])
+        risk = float(assignments.scores["churn_risk"][index])
         return {
             "customer_id": str(assignments.customer_ids[index]),
             "strategic_segment": str(assignments.strategic_segment[index]),
@@ -133,6 +137,8 @@ class AssignmentWriter:
             "contribution_margin_3_12m": round(
                 float(assignments.scores["contribution_margin_3_12m"][index])
             ),
+            "clv": round(float(assignments.scores["clv"][index]), 2),
+            "churn_risk": None if math.isnan(risk) else round(risk, 6),
             "scores": score_values(assignments, index),
             "reasons": assignments.reasons[index],
             "model_version": model_version,

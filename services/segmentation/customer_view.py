@@ -121,6 +121,8 @@ def customer_segmentation(
         scores = dict(record["scores"])
         if not financials:
             scores.update({name: None for name in HIDDEN_WITHOUT_FINANCIALS if name in scores})
+            # The value and potential reasons quote cm3 and CLV; stage and segment do not.
+            record["reasons"] = record["reasons"][2:]
         assignment = Assignment(
             **{
                 k: v

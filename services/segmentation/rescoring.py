@@ -58,6 +58,7 @@ class Rescorer:
             assignments,
             model,
             before=before,
+            score_change=config.config.score_change(),
             model_version=model.label(config.version, portfolio.source),
             run_id=None,
             as_of=now,

@@ -147,6 +147,7 @@ class RunExecutor:
                     assignments,
                     model,
                     before=before,
+                    score_change=config.config.score_change(),
                     model_version=label,
                     run_id=request.run_id,
                     as_of=request.as_of,

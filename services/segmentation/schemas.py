@@ -76,7 +76,10 @@ class Assignment(BaseModel):
     needs_cluster: int | None
     needs_description: str | None
     abc_class: str
-    reasons: list[str] = Field(description="Value, potential, lifecycle and segment, in words.")
+    reasons: list[str] = Field(
+        description="Value, potential, lifecycle and segment, in words; the value and "
+        "potential reasons quote amounts and are left out without financials:read."
+    )
     scores: dict[str, Any] = Field(
         description="clv, churn_risk, p_alive, share_of_wallet_gap and 12-month margins; "
         "amounts as decimal strings, null without the financials:read scope."

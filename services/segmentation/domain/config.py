@@ -5,6 +5,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.segmentation.domain.assignment import ScoreChange
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -151,6 +153,18 @@ class SegmentationConfig(_Strict):
         default=(0.80, 0.95),
         description="Cumulative revenue shares closing the A and the B class.",
     )
+    publish_on_clv_change: float = Field(
+        default=0.10,
+        gt=0,
+        description="Publish an unchanged assignment again when its CLV moved by more than "
+        "this share since it was last stored.",
+    )
+    publish_on_churn_risk_change: float = Field(
+        default=0.10,
+        gt=0,
+        le=1,
+        description="... or when its churn risk moved by more than this.",
+    )
     max_fit_customers: int = Field(
         default=200_000, ge=100, description="Customers the BG/NBD and Gamma-Gamma fit on."
     )
@@ -158,6 +172,9 @@ class SegmentationConfig(_Strict):
     potential_tiers: PotentialTierRule = Field(default_factory=PotentialTierRule)
     lifecycle: LifecycleRule = Field(default_factory=LifecycleRule)
     needs: NeedsRule = Field(default_factory=NeedsRule)
+
+    def score_change(self) -> ScoreChange:
+        return ScoreChange(self.publish_on_clv_change, self.publish_on_churn_risk_change)
 
     @model_validator(mode="after")
     def _abc_ordered(self) -> Self:

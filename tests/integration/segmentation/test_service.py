@@ -128,6 +128,7 @@ def test_a_customers_margins_and_assignment_come_from_its_events(services: Servi
     ).json()
     assert marketing["margins_12m"]["revenue"] is None
     assert marketing["assignment"]["scores"]["clv"] is None
+    assert marketing["assignment"]["reasons"] == assignment["reasons"][2:]
 
 
 def test_runs_never_overlap_and_bad_requests_are_problems(services: Services) -> None:
