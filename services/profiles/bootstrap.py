@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.profiles import api, gdpr_api, gdpr_guard, handlers, segment_profile_api
+from services.profiles.consistency import customer_totals
 from services.profiles.customers import CustomerResolver, CustomerUpserts
 from services.profiles.ingestion import InboundRoute, Ingestion
 from services.profiles.models import messaging, metadata
@@ -12,6 +13,7 @@ from services.profiles.orders import OrderPlacements, OrderReturns
 from services.profiles.parts_writer import PartsWriter
 from services.profiles.settings import ProfilesSettings, profiles_settings
 from services.profiles.touchpoints import Identifications, Touchpoints
+from shared.consistency.api import consistency_router
 from shared.events import topics
 from shared.events.inbound import (
     CustomerUpserted,
@@ -63,6 +65,9 @@ def build_app(runtime: Runtime) -> FastAPI:
     app = api.build_app(runtime, ingestion(runtime))
     app.include_router(gdpr_api.gdpr_router(runtime))
     app.include_router(segment_profile_api.segment_profiles_router(runtime))
+    app.include_router(
+        consistency_router("profiles", runtime.read_session_factory, customer_totals)
+    )
     return app
 
 

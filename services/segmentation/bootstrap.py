@@ -8,11 +8,13 @@ from fastapi import FastAPI
 from services.segmentation import handlers, models
 from services.segmentation.api import segmentation_router
 from services.segmentation.assignment_store import AssignmentWriter
+from services.segmentation.consistency import customer_totals
 from services.segmentation.ledger_writer import LedgerWriter
 from services.segmentation.rescoring import ModelCache, Rescorer
 from services.segmentation.runs import RunExecutor, RunWorker
 from services.segmentation.settings import SegmentationSettings
 from shared.api.app import create_app
+from shared.consistency.api import consistency_router
 from shared.customer_directory import CustomerDirectory
 from shared.events import topics
 from shared.runtime import BackgroundLoop, Runtime, ServiceDefinition
@@ -28,7 +30,10 @@ def build_app(runtime: Runtime) -> FastAPI:
         description="Contribution margins, CLV and churn risk, lifecycle stages, needs "
         "clusters and the value x potential portfolio of every customer.",
         routers=[
-            segmentation_router(runtime.session_factory, runtime.read_session_factory, ModelCache())
+            segmentation_router(
+                runtime.session_factory, runtime.read_session_factory, ModelCache()
+            ),
+            consistency_router("segmentation", runtime.read_session_factory, customer_totals),
         ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +196,32 @@ def test_segments_list_the_portfolio_with_sizes(services: Services) -> None:
     assert "high value x high potential" in next(
         s["cells"] for s in body["segments"] if s["key"] == "grow"
     )
+
+
+def test_profiles_and_segmentation_report_the_same_totals_per_customer(
+    services: Services,
+) -> None:
+    posted = services.profiles.post(
+        "/v1/events",
+        json=[
+            order_placed(external_id="K-88", lines=[order_line(net_revenue="70.50")]),
+            order_placed(external_id="K-88", lines=[order_line(net_revenue="29.50")]),
+        ],
+        headers=services.as_("integration"),
+    )
+    customer_id = posted.json()["results"][0]["customer_id"]
+    admin = services.as_("admin")
+
+    def totals(client: httpx.Client) -> dict[str, Any]:
+        pages = client.get("/v1/consistency/customers", headers=admin).json()
+        return {row["customer_id"]: row for row in pages["customers"]}
+
+    assert wait_for(lambda: customer_id in totals(services.segmentation))
+    mine = totals(services.profiles)[customer_id]
+    theirs = totals(services.segmentation)[customer_id]
+    assert mine["orders"] == theirs["orders"] == 2
+    assert Decimal(mine["revenue"]) == Decimal(theirs["revenue"]) == Decimal("100.00")
+    forbidden = services.segmentation.get(
+        "/v1/consistency/customers", headers=services.as_("marketing")
+    )
+    assert forbidden.status_code == 403

@@ -1,0 +1,18 @@
+"""Profiles' orders and revenue per customer, for the cross-service consistency check."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.profiles.models import Order
+from shared.consistency.api import CustomerTotals
+
+
+def customer_totals(session: Session, after: str, limit: int) -> list[CustomerTotals]:
+    rows = session.execute(
+        select(Order.customer_id, func.count(), func.sum(Order.net_revenue))
+        .where(Order.customer_id > after)
+        .group_by(Order.customer_id)
+        .order_by(Order.customer_id)
+        .limit(limit)
+    )
+    return [CustomerTotals(customer_id=c, orders=n, revenue=r) for c, n, r in rows]

@@ -1,0 +1,1 @@
+"""Checking that the services agree on every customer: totals per customer, compared."""
