@@ -17,6 +17,18 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
         yield running
 
 
+@pytest.fixture(scope="module")
+def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    """A broker of the module's own, for tests that count everything the services hold.
+
+    On the session's broker, services also consume what earlier tests published to the
+    same topics, so totals over a period would include other tests' events.
+    """
+    log = tmp_path_factory.mktemp("own-broker") / "tansu.log"
+    with EmbeddedBroker(log_file=log) as running:
+        yield running
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresDatabases]:
     reason = postgres_available()
