@@ -1,4 +1,8 @@
-"""Adding to the KPI aggregates and storing batch rows in one statement per table."""
+"""Adding to the KPI aggregates and storing batch rows in one statement per table.
+
+The batch statements are plain SQL run with the driver's executemany: building SQLAlchemy
+parameters row by row cost more than the database's own work for these narrow rows.
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -9,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from services.steering import models
 from shared.db.lookup import one_of
+
+_STATEMENTS: dict[tuple[str, str, str, tuple[str, ...]], str] = {}
 
 
 def _insert(session: Session, table: Table) -> Any:
@@ -21,49 +27,105 @@ def _key(table: Table) -> list[str]:
     return [column.name for column in table.primary_key.columns]
 
 
-def rows_from(
-    deltas: Mapping[tuple[Any, ...], Mapping[str, int]], table: Table
-) -> list[dict[str, Any]]:
-    """Delta maps keyed by primary key tuples as rows of `table`, zero measures filled in."""
+def _statement(session: Session, table: Table, mode: str, columns: Sequence[str]) -> str:
+    """INSERT ... ON CONFLICT of many rows: `add` sums the measures, `replace` overwrites
+    them, `keep` leaves an existing row alone. SQLite takes the rows by executemany;
+    PostgreSQL one array per column, so that one statement carries the whole batch."""
+    dialect = session.get_bind().dialect
+    cache_key = (dialect.name, table.name, mode, tuple(columns))
+    statement = _STATEMENTS.get(cache_key)
+    if statement is not None:
+        return statement
     key = _key(table)
-    measures = [c.name for c in table.columns if c.name not in key]
-    rows = []
-    for key_values, values in deltas.items():
-        if not any(values.values()):
-            continue
-        row = dict(zip(key, key_values, strict=True))
-        row.update({name: values.get(name, 0) for name in measures})
-        rows.append(row)
-    return rows
+    others = [name for name in columns if name not in key]
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    if dialect.name == "postgresql":
+        arrays = [f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in columns]
+        rows = f"SELECT * FROM unnest({', '.join(arrays)})"
+    else:
+        rows = f"VALUES ({', '.join('?' for _ in columns)})"
+    statement = (
+        f'INSERT INTO "{table.name}" ({quoted}) {rows} '
+        f"ON CONFLICT ({', '.join(f'{chr(34)}{k}{chr(34)}' for k in key)}) "
+    )
+    if mode == "keep" or not others:
+        statement += "DO NOTHING"
+    elif mode == "add":
+        sets = [f'"{n}" = "{table.name}"."{n}" + excluded."{n}"' for n in others]
+        statement += "DO UPDATE SET " + ", ".join(sets)
+    else:
+        statement += "DO UPDATE SET " + ", ".join(f'"{n}" = excluded."{n}"' for n in others)
+    _STATEMENTS[cache_key] = statement
+    return statement
 
 
-def add_to(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows`, adding their measures to those of existing rows with the same key."""
+def _run(
+    session: Session, table: Table, mode: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
     if not rows:
         return
+    width = len(_key(table))
+    # Concurrent transactions that lock the same keys in the same order cannot deadlock.
+    rows.sort(key=lambda row: row[:width])
+    connection = session.connection()
+    statement = _statement(session, table, mode, columns)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            statement, tuple(list(column) for column in zip(*rows, strict=True))
+        )
+    else:
+        connection.exec_driver_sql(statement, rows)
+
+
+def _columns(table: Table, names: Iterable[str]) -> list[str]:
+    key = _key(table)
+    return [*key, *(name for name in names if name not in key)]
+
+
+def add_deltas(
+    session: Session, table: Table, deltas: Mapping[tuple[Any, ...], Mapping[str, int]]
+) -> None:
+    """Add delta maps keyed by primary key tuples to `table`'s measures (rows created)."""
     key = _key(table)
     measures = [c.name for c in table.columns if c.name not in key]
-    rows = sorted(rows, key=lambda row: tuple(row[name] for name in key))
-    statement = _insert(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=key,
-        set_={name: table.c[name] + statement.excluded[name] for name in measures},
-    )
-    session.execute(statement, rows)
+    rows = [
+        (*key_values, *(values.get(name, 0) for name in measures))
+        for key_values, values in deltas.items()
+        if any(values.values())
+    ]
+    _run(session, table, "add", [*key, *measures], rows)
+
+
+def _tuples(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    dialect = session.get_bind().dialect
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    if not any(processors):
+        return [tuple(row[name] for name in columns) for row in rows]
+    return [
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip((row[name] for name in columns), processors, strict=True)
+        )
+        for row in rows
+    ]
 
 
 def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert `rows`, replacing the other columns of existing rows with the same key."""
-    if not rows:
-        return
-    key = _key(table)
-    ordered = sorted(rows, key=lambda row: tuple(row[name] for name in key))
-    statement = _insert(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=key,
-        set_={name: statement.excluded[name] for name in ordered[0] if name not in key},
-    )
-    session.execute(statement, ordered)
+    if rows:
+        columns = _columns(table, rows[0])
+        _run(session, table, "replace", columns, _tuples(session, table, columns, rows))
+
+
+def insert_missing(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` whose key is not taken yet; existing rows stay as they are."""
+    if rows:
+        columns = _columns(table, rows[0])
+        _run(session, table, "keep", columns, _tuples(session, table, columns, rows))
 
 
 def rekey_periods(session: Session, absorbed: Iterable[str], survivor: str) -> None:

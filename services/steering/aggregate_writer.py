@@ -1,28 +1,20 @@
 """Keeps the KPI aggregates current from orders, returns, contacts, assignments and journeys.
 
-Handlers add deltas in memory; one hook writes the whole consumer batch before it commits, in
-one statement per table. An event dated in a closed month counts in the next open month and
-as a late event there. A replaced order is taken back where it was counted.
+Handlers add deltas to the batch (aggregate_batch), which is written before it commits. An
+event dated in a closed month counts in the next open month and as a late event there. A
+replaced order is taken back where it was counted.
 """
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from services.steering import aggregate_store, models
-from services.steering.customer_context import (
-    Customer,
-    StrategyTerms,
-    load_customers,
-    load_terms,
-)
+from services.steering import aggregate_batch, aggregate_store
+from services.steering.aggregate_batch import AggregateBatch, load_flags, load_orders
+from services.steering.customer_context import Customer, load_customers, rep_segment
 from services.steering.domain import contributions as c
 from services.steering.domain.periods import enclosing, month_of, open_month
-from shared.db.buffer import buffer_of
-from shared.db.lookup import one_of
 from shared.events.customers import CustomerMerged, CustomerSnapshot
 from shared.events.envelope import CloudEvent
 from shared.events.journeys import JourneyStageChanged
@@ -30,47 +22,23 @@ from shared.events.orders import OrderPlaced, OrderReturned
 from shared.events.segments import SegmentAssigned
 from shared.events.touchpoints import TouchpointRecorded
 
-STATE = "steering_aggregates"
 PERSONAL_CHANNELS = frozenset({"field_visit", "phone", "email", "chat", "letter", "store"})
-Flow = dict[tuple[str, str, str], dict[str, int]]
-
-
-@dataclass
-class _Batch:
-    terms: StrategyTerms
-    closed: frozenset[str]
-    flows: Flow = field(default_factory=dict)
-    states: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
-    customers: dict[str, Customer] = field(default_factory=dict)
-    periods: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    """(customer, period) -> [stored flags or -1 when no row, flags now]"""
-    orders: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
-
-    def add(self, month: str, members: dict[str, str], measures: dict[str, int]) -> None:
-        for period in enclosing(month):
-            for dimension, member in members.items():
-                totals = self.flows.setdefault((period, dimension, member), {})
-                for name, value in measures.items():
-                    totals[name] = totals.get(name, 0) + value
-
-    def add_state(self, members: dict[str, str], measures: dict[str, int]) -> None:
-        for dimension, member in members.items():
-            if dimension == "channel":
-                continue
-            totals = self.states.setdefault((dimension, member), {})
-            for name, value in measures.items():
-                totals[name] = totals.get(name, 0) + value
 
 
 class AggregateWriter:
-    def _batch(self, session: Session) -> _Batch:
-        buffer = buffer_of(session)
-        buffer.before_inserts(STATE, self._finish)
-        return buffer.state(STATE, lambda: _new_batch(session))
+    def _batch(self, session: Session) -> AggregateBatch:
+        return aggregate_batch.batch_of(session, self._finish)
 
     def _customer(self, session: Session, customer_id: str) -> Customer:
-        batch = self._batch(session)
-        return load_customers(session, batch.customers, {customer_id})[customer_id]
+        known = self._batch(session).customers
+        customer = known.get(customer_id)
+        if customer is None:
+            customer = load_customers(session, known, {customer_id})[customer_id]
+        return customer
+
+    def customer(self, session: Session, customer_id: str) -> Customer:
+        """The customer as the batch knows it (region, owner rep, assignment)."""
+        return self._customer(session, customer_id)
 
     def prepare(self, session: Session, events: list[tuple[CloudEvent, Any]]) -> None:
         """Load every customer and order a batch mentions, a few queries for all of them."""
@@ -78,67 +46,22 @@ class AggregateWriter:
         ids = {getattr(p, "customer_id", None) for _, p in events}
         load_customers(session, batch.customers, {i for i in ids if i})
         keys = {(p.source_system, p.order_id) for _, p in events if hasattr(p, "order_id")}
-        self._load_orders(session, batch, keys)
+        load_orders(session, batch, keys)
         moments = [moment for _, p in events if (moment := _moment(p)) is not None]
         months = {open_month(month_of(moment), batch.closed) for moment in moments}
         periods = {period for month in months for period in enclosing(month)}
-        _load_flags(session, batch, {i for i in ids if i}, periods)
+        load_flags(session, batch, {i for i in ids if i}, periods)
 
-    def _load_orders(self, session: Session, batch: _Batch, keys: set[tuple[str, str]]) -> None:
-        table = models.orders
-        wanted = sorted(keys - set(batch.orders))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            batch.orders.update({key: None for key in chunk})
-            rows = session.execute(
-                select(table).where(tuple_(table.c.source_system, table.c.order_id).in_(chunk))
-            )
-            for row in rows:
-                batch.orders[(row.source_system, row.order_id)] = {**row._mapping, "stored": True}
-
-    def _month(self, batch: _Batch, moment: datetime) -> tuple[str, dict[str, int]]:
+    def _month(self, batch: AggregateBatch, moment: datetime) -> tuple[str, dict[str, int]]:
         month = month_of(moment)
         counted = open_month(month, batch.closed)
         return counted, ({"late_events": 1} if counted != month else {})
-
-    def _distinct(
-        self,
-        session: Session,
-        batch: _Batch,
-        customer: Customer,
-        month: str,
-        *,
-        wanted: int,
-        first: bool,
-    ) -> dict[str, dict[str, int]]:
-        """Distinct counts per period (month, quarter, year) the customer adds now."""
-        added: dict[str, dict[str, int]] = {}
-        for period in enclosing(month):
-            flags = self._flags(session, batch, customer.customer_id, period)
-            added[period] = c.distinct_counts(max(flags[1], 0), wanted, first)
-            flags[1] = max(flags[1], 0) | wanted
-        return added
-
-    def _flags(self, session: Session, batch: _Batch, customer_id: str, period: str) -> list[int]:
-        key = (customer_id, period)
-        if key not in batch.periods:
-            _load_flags(session, batch, {customer_id}, {period})
-        return batch.periods[key]
-
-    def _add_distinct(
-        self, batch: _Batch, members: dict[str, str], added: dict[str, dict[str, int]]
-    ) -> None:
-        for period, measures in added.items():
-            for dimension, member in members.items():
-                totals = batch.flows.setdefault((period, dimension, member), {})
-                for name, value in measures.items():
-                    totals[name] = totals.get(name, 0) + value
 
     def apply_order(self, session: Session, event: CloudEvent, order: OrderPlaced) -> None:
         batch = self._batch(session)
         key = (order.source_system, order.order_id)
         if key not in batch.orders:
-            self._load_orders(session, batch, {key})
+            load_orders(session, batch, {key})
         previous = batch.orders[key]
         if previous is not None and event.time < previous["event_time"]:
             return  # an older version of an order already replaced
@@ -160,10 +83,8 @@ class AggregateWriter:
             customer.update(first_order_day=_day(order.ordered_at))
         wanted = c.ORDERED | (c.UNPROFITABLE_SERVED if context.unprofitable else 0)
         if previous is None:
-            self._add_distinct(
-                batch,
-                members,
-                self._distinct(session, batch, customer, month, wanted=wanted, first=first),
+            batch.count_distinct(
+                session, customer.customer_id, members, month, wanted=wanted, first=first
             )
         batch.orders[key] = {
             "source_system": order.source_system,
@@ -181,7 +102,7 @@ class AggregateWriter:
             "dirty": True,
         }
 
-    def _take_back(self, batch: _Batch, previous: dict[str, Any]) -> None:
+    def _take_back(self, batch: AggregateBatch, previous: dict[str, Any]) -> None:
         figures = dict(previous["figures"])
         context = c.CustomerContext(
             target_segment=figures.pop("target"),
@@ -196,7 +117,7 @@ class AggregateWriter:
         batch = self._batch(session)
         key = (returned.source_system, returned.order_id)
         if key not in batch.orders:
-            self._load_orders(session, batch, {key})
+            load_orders(session, batch, {key})
         order = batch.orders[key]
         customer = self._customer(session, returned.customer_id)
         if returned.lines:
@@ -241,11 +162,7 @@ class AggregateWriter:
             c.UNPROFITABLE_SERVED if context.unprofitable else 0
         )
         if wanted:
-            self._add_distinct(
-                batch,
-                members,
-                self._distinct(session, batch, customer, month, wanted=wanted, first=False),
-            )
+            batch.count_distinct(session, customer.customer_id, members, month, wanted=wanted)
 
     def apply_contact(self, session: Session, customer_id: str, moment: datetime) -> None:
         """A reported action outcome: the customer got the contact its treatment prescribes."""
@@ -253,11 +170,7 @@ class AggregateWriter:
         customer = self._customer(session, customer_id)
         month, _ = self._month(batch, moment)
         members = customer.members("action", None)
-        self._add_distinct(
-            batch,
-            members,
-            self._distinct(session, batch, customer, month, wanted=c.CONTACTED, first=False),
-        )
+        batch.count_distinct(session, customer_id, members, month, wanted=c.CONTACTED)
 
     def apply_assignment(
         self, session: Session, event: CloudEvent, assigned: SegmentAssigned
@@ -297,7 +210,7 @@ class AggregateWriter:
             customer.update(region=snapshot.region, owner_rep=snapshot.owner_rep)
         self._restate(batch, customer, +1)
 
-    def _restate(self, batch: _Batch, customer: Customer, sign: int) -> None:
+    def _restate(self, batch: AggregateBatch, customer: Customer, sign: int) -> None:
         facts = customer.facts
         if facts is None or facts.get("strategic_segment") is None:
             return
@@ -305,11 +218,13 @@ class AggregateWriter:
             customer.update(region=customer.region, owner_rep=customer.owner_rep)
             facts = customer.facts
             assert facts is not None
+        rep = facts.get("owner_rep") or "unassigned"
         members = {
             "all": "all",
             "segment": facts["strategic_segment"],
             "region": facts.get("region") or "unknown",
-            "rep": facts.get("owner_rep") or "unassigned",
+            "rep": rep,
+            "rep_segment": rep_segment(rep, facts["strategic_segment"]),
         }
         measures = c.state_measures(
             facts["lifecycle_stage"],
@@ -352,43 +267,10 @@ class AggregateWriter:
         batch.customers.pop(payload.customer_id, None)
 
     def write_pending(self, session: Session) -> None:
-        self._write(session, self._batch(session))
+        aggregate_batch.write(session, self._batch(session))
 
     def _finish(self, session: Session) -> None:
-        self._write(session, buffer_of(session).state(STATE, lambda: _new_batch(session)))
-
-    def _write(self, session: Session, batch: _Batch) -> None:
-        aggregate_store.add_to(
-            session,
-            models.kpi_aggregates,
-            aggregate_store.rows_from(batch.flows, models.kpi_aggregates),
-        )
-        aggregate_store.add_to(
-            session, models.kpi_state, aggregate_store.rows_from(batch.states, models.kpi_state)
-        )
-        batch.flows.clear()
-        batch.states.clear()
-        facts = [cust.facts for cust in batch.customers.values() if cust.changed and cust.facts]
-        aggregate_store.upsert(session, models.customer_facts, [_fact_row(f) for f in facts])
-        for customer in batch.customers.values():
-            customer.changed = False
-        periods = [
-            {"customer_id": cid, "period": period, "flags": flags[1]}
-            for (cid, period), flags in batch.periods.items()
-            if flags[1] != flags[0]
-        ]
-        aggregate_store.upsert(session, models.customer_periods, periods)
-        for flags in batch.periods.values():
-            flags[0] = flags[1]
-        dirty = [o for o in batch.orders.values() if o is not None and o.get("dirty")]
-        aggregate_store.upsert(session, models.orders, [_order_row(o) for o in dirty])
-        for order in dirty:
-            order["dirty"], order["stored"] = False, True
-
-
-def _new_batch(session: Session) -> _Batch:
-    closed = session.scalars(select(models.closed_periods.c.period)).all()
-    return _Batch(terms=load_terms(session), closed=frozenset(closed))
+        aggregate_batch.write(session, aggregate_batch.current_batch(session))
 
 
 def _day(moment: datetime) -> int:
@@ -400,39 +282,3 @@ def _moment(payload: Any) -> datetime | None:
         if (moment := getattr(payload, name, None)) is not None:
             return moment  # type: ignore[no-any-return]
     return None
-
-
-def _load_flags(session: Session, batch: _Batch, customer_ids: set[str], periods: set[str]) -> None:
-    """Load the stored period flags of `customer_ids` x `periods` not yet in the batch."""
-    wanted = sorted(
-        cid for cid in customer_ids if any((cid, p) not in batch.periods for p in periods)
-    )
-    table = models.customer_periods
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = session.execute(
-            select(table.c.customer_id, table.c.period, table.c.flags).where(
-                one_of(session, table.c.customer_id, chunk),
-                one_of(session, table.c.period, sorted(periods)),
-            )
-        )
-        for customer_id, period, flags in rows:
-            batch.periods.setdefault((customer_id, period), [flags, flags])
-        for customer_id in chunk:
-            for period in periods:
-                batch.periods.setdefault((customer_id, period), [-1, 0])
-
-
-FACT_COLUMNS = tuple(column.name for column in models.customer_facts.columns)
-ORDER_COLUMNS = tuple(column.name for column in models.orders.columns)
-
-
-def _fact_row(facts: dict[str, Any]) -> dict[str, Any]:
-    return {name: facts.get(name) for name in FACT_COLUMNS} | {
-        name: facts.get(name) or 0
-        for name in ("clv", "share_of_wallet_gap", "contribution_margin_3_12m")
-    }
-
-
-def _order_row(order: dict[str, Any]) -> dict[str, Any]:
-    return {name: order[name] for name in ORDER_COLUMNS}

@@ -6,8 +6,13 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.steering import handlers, models
+from services.steering.action_api import actions_router
 from services.steering.aggregate_writer import AggregateWriter
+from services.steering.alert_api import alerts_router, register_board_gauges
+from services.steering.alerts import Alerts
 from services.steering.cockpit_api import cockpit_router
+from services.steering.incentive_api import incentive_plans_router, payouts_router, reps_router
+from services.steering.incentive_plans import incentive_plan_documents
 from services.steering.settings import SteeringSettings
 from services.steering.strategy import strategy_documents
 from services.steering.strategy_api import strategy_router
@@ -28,6 +33,7 @@ def _settings(runtime: Runtime) -> SteeringSettings:
 
 def build_app(runtime: Runtime) -> FastAPI:
     settings = _settings(runtime)
+    register_board_gauges(runtime)
     strategies = strategy_documents(runtime.outbox, runtime.service, settings.strategy_approvers)
     return create_app(
         runtime.settings,
@@ -36,7 +42,12 @@ def build_app(runtime: Runtime) -> FastAPI:
         routers=[
             directory_router(DIRECTORY, runtime.read_session_factory),
             strategy_router(runtime, strategies, settings.strategy_id),
-            cockpit_router(runtime),
+            cockpit_router(runtime, Alerts(runtime.outbox, runtime.service, AggregateWriter())),
+            reps_router(runtime),
+            incentive_plans_router(runtime, incentive_plan_documents(settings.plan_approvers)),
+            payouts_router(runtime),
+            actions_router(runtime, AggregateWriter()),
+            alerts_router(runtime),
         ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),
@@ -44,7 +55,8 @@ def build_app(runtime: Runtime) -> FastAPI:
 
 
 def build_consumers(runtime: Runtime) -> Sequence[BackgroundLoop]:
-    return handlers.build_consumers(runtime, DIRECTORY, AggregateWriter())
+    parts = handlers.SteeringParts(alert_check_seconds=_settings(runtime).alert_check_seconds)
+    return handlers.build_consumers(runtime, DIRECTORY, parts)
 
 
 DEFINITION = ServiceDefinition(

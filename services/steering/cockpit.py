@@ -56,6 +56,23 @@ def _state(session: Session, period: str, dimension: str, *, earlier: bool) -> d
     return _rows(session, models.kpi_state, dimension)
 
 
+def flows_of(session: Session, period: str, dimension: str) -> dict[str, Measures]:
+    """The flow measures of every member of `dimension` in `period`."""
+    return _flows(session, period, dimension)
+
+
+def state_of(session: Session, period: str, dimension: str) -> dict[str, Measures]:
+    """The assignments' state of every member as `period` ended, or now while it is open."""
+    return _state(session, period, dimension, earlier=False)
+
+
+def is_closed(session: Session, period: str) -> bool:
+    """True when the period's last month is closed."""
+    table = models.closed_periods
+    month = _last_month(period)
+    return session.scalar(select(table.c.period).where(table.c.period == month)) is not None
+
+
 def _last_month(period: str) -> str:
     kind = periods.granularity(period)
     if kind == "month":

@@ -1,11 +1,13 @@
 """HTTP entry points of the KPI cockpit: the board, KPI series, definitions, closing months."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from sqlalchemy.orm import Session
 
-from services.steering import api_support, cockpit, periods_store
+from services.steering import api_support, cockpit, payouts, periods_store
+from services.steering.alerts import Alerts
 from services.steering.cockpit_schemas import (
     ClosedPeriodRead,
     ClosedPeriods,
@@ -54,7 +56,7 @@ def _kpi(key: str, evaluation: Evaluation, financials: bool) -> KpiRead:
     return KpiRead(kpi=key, **fields)
 
 
-def cockpit_router(runtime: Runtime) -> APIRouter:
+def cockpit_router(runtime: Runtime, alerts: Alerts) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["cockpit"], responses=api_support.PROBLEMS)
     reads = runtime.read_session_factory
 
@@ -142,12 +144,16 @@ def cockpit_router(runtime: Runtime) -> APIRouter:
         body: PeriodClose,
         principal: Annotated[Principal, Depends(require(CLOSE_SCOPE))],
     ) -> ClosedPeriodRead:
-        """Close an ended month (finance): its figures no longer change; late events count
-        in the next open month, as late events."""
-        row = api_support.write(
-            runtime.session_factory,
-            lambda s: periods_store.close_month(s, month, principal.name, body.comment),
-        )
+        """Close an ended month (finance): its figures and the payouts of the periods it
+        ends no longer change; late events count in the next open month, as late events."""
+
+        def close(session: Session) -> dict[str, Any]:
+            row = periods_store.close_month(session, month, principal.name, body.comment)
+            payouts.freeze(session, month)
+            alerts.on_close(session, month)
+            return row
+
+        row = api_support.write(runtime.session_factory, close)
         return ClosedPeriodRead.model_validate(row)
 
     @router.get("/periods/closed")

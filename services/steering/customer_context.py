@@ -35,12 +35,15 @@ class Customer:
     def members(self, channel: str | None, rep: str | None) -> dict[str, str]:
         """The member of each dimension an event of this customer counts under."""
         facts = self.facts or {}
+        segment = facts.get("strategic_segment") or "unassigned"
+        rep = rep or self.owner_rep or "unassigned"
         return {
             "all": "all",
-            "segment": facts.get("strategic_segment") or "unassigned",
+            "segment": segment,
             "region": self.region or "unknown",
-            "rep": rep or self.owner_rep or "unassigned",
+            "rep": rep,
             "channel": channel or "none",
+            "rep_segment": rep_segment(rep, segment),
         }
 
     def update(self, **values: Any) -> None:
@@ -48,6 +51,11 @@ class Customer:
         base.setdefault("contribution_margin_3_12m", 0)
         self.facts = {**base, **values}
         self.changed = True
+
+
+def rep_segment(rep: str, segment: str) -> str:
+    """The member of the rep x segment dimension that incentive components are measured on."""
+    return f"{rep}|{segment}"
 
 
 @dataclass
@@ -76,7 +84,7 @@ def load_customers(
     session: Session, known: dict[str, Customer], customer_ids: set[str]
 ) -> dict[str, Customer]:
     """Add the wanted customers to `known` with two queries per 500; return `known`."""
-    missing = sorted(customer_ids - set(known))
+    missing = sorted(cid for cid in customer_ids if cid not in known)
     directory, facts = models.customers, models.customer_facts
     for start in range(0, len(missing), 500):
         chunk = missing[start : start + 500]

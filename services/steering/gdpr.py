@@ -12,4 +12,6 @@ ERASABLE: list[ErasableColumn] = [
     (models.customer_facts, "customer_id"),
     (models.customer_periods, "customer_id"),
     (models.orders, "customer_id"),
+    (models.customer_consents, "customer_id"),
+    (models.actions, "customer_id"),
 ]

@@ -4,54 +4,93 @@ One consumer reads customers, orders, touchpoints, segment assignments and journ
 a merge, an erasure and the events around them are applied in the order received here.
 """
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from services.steering import gdpr
+from services.steering.actions import ActionRecommender
 from services.steering.aggregate_writer import AggregateWriter
+from services.steering.alerts import Alerts
+from services.steering.consents import ConsentStore
+from services.steering.reps import LearnedReps
 from shared.customer_directory import CustomerDirectory
 from shared.downstream import Handlers, customer_handlers
 from shared.events import topics
 from shared.events.envelope import CloudEvent
 from shared.messaging.consumer import ConsumerLoop
-from shared.messaging.dispatch import CloudEventDispatcher, EventHandler
+from shared.messaging.dispatch import BatchPreparer, CloudEventDispatcher, EventHandler
 from shared.runtime import Runtime
 
 TOPICS = (topics.CUSTOMERS, topics.ORDERS, topics.TOUCHPOINTS, topics.SEGMENTS, topics.JOURNEYS)
 
 
-def _then(first: EventHandler, second: EventHandler) -> EventHandler:
-    def both(session: Session, event: CloudEvent, payload: Any) -> None:
-        first(session, event, payload)
-        second(session, event, payload)
+@dataclass
+class SteeringParts:
+    """What steering's consumer keeps current, besides the customer directory."""
 
-    return both
+    aggregates: AggregateWriter = field(default_factory=AggregateWriter)
+    consents: ConsentStore = field(default_factory=ConsentStore)
+    reps: LearnedReps = field(default_factory=LearnedReps)
+    alert_check_seconds: float = 30.0
+
+
+def _chain(*handlers: EventHandler) -> EventHandler:
+    def each(session: Session, event: CloudEvent, payload: Any) -> None:
+        for handler in handlers:
+            handler(session, event, payload)
+
+    return each
+
+
+def _prepare_all(*preparers: BatchPreparer | None) -> BatchPreparer:
+    def each(session: Session, events: list[tuple[CloudEvent, Any]]) -> None:
+        for preparer in preparers:
+            if preparer is not None:
+                preparer(session, events)
+
+    return each
 
 
 def steering_handlers(
-    runtime: Runtime, directory: CustomerDirectory, aggregates: AggregateWriter
+    runtime: Runtime, directory: CustomerDirectory, parts: SteeringParts
 ) -> CloudEventDispatcher:
     handlers, preparers = customer_handlers(runtime, directory, gdpr.ERASABLE)
+    aggregates, consents = parts.aggregates, parts.consents
+    actions = ActionRecommender(runtime.outbox, runtime.service, aggregates, consents)
+    alerts = Alerts(
+        runtime.outbox, runtime.service, aggregates, check_seconds=parts.alert_check_seconds
+    )
+    snapshot = _chain(aggregates.apply_snapshot, parts.reps.apply_snapshot, consents.apply_snapshot)
     own: Handlers = {
-        "customer.registered": _then(handlers["customer.registered"], aggregates.apply_snapshot),
-        "customer.updated": _then(handlers["customer.updated"], aggregates.apply_snapshot),
-        "customer.merged": _then(handlers["customer.merged"], aggregates.apply_merge),
+        "customer.registered": _chain(handlers["customer.registered"], snapshot),
+        "customer.updated": _chain(handlers["customer.updated"], snapshot),
+        "customer.merged": _chain(
+            handlers["customer.merged"], aggregates.apply_merge, consents.apply_merge
+        ),
         # The customer's state leaves the aggregates before the erasure deletes its rows.
-        "customer.erased": _then(aggregates.forget, handlers["customer.erased"]),
+        "customer.erased": _chain(aggregates.forget, handlers["customer.erased"]),
         "order.placed": aggregates.apply_order,
         "order.returned": aggregates.apply_return,
         "touchpoint.recorded": aggregates.apply_touchpoint,
-        "segment.assigned": aggregates.apply_assignment,
+        "segment.assigned": _chain(
+            alerts.apply_assignment, aggregates.apply_assignment, actions.apply_assignment
+        ),
         "journey.stage_changed": aggregates.apply_journey,
     }
-    for event_type in ("order.placed", "order.returned", "touchpoint.recorded", "segment.assigned"):
-        preparers[event_type] = aggregates.prepare
+    for event_type in ("order.placed", "order.returned", "touchpoint.recorded"):
+        preparers[event_type] = _prepare_all(aggregates.prepare, alerts.prepare)
+    preparers["segment.assigned"] = _prepare_all(
+        aggregates.prepare, actions.prepare, alerts.prepare
+    )
+    for event_type in ("customer.registered", "customer.updated"):
+        preparers[event_type] = _prepare_all(preparers.get(event_type), consents.prepare)
     return CloudEventDispatcher(runtime.registry, {**handlers, **own}, preparers)
 
 
 def build_consumers(
-    runtime: Runtime, directory: CustomerDirectory, aggregates: AggregateWriter
+    runtime: Runtime, directory: CustomerDirectory, parts: SteeringParts
 ) -> list[ConsumerLoop]:
-    dispatcher = steering_handlers(runtime, directory, aggregates)
+    dispatcher = steering_handlers(runtime, directory, parts)
     return [runtime.consumer("events", [topic.name for topic in TOPICS], dispatcher)]

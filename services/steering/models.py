@@ -1,4 +1,5 @@
-"""Tables of steering: approved documents, KPI aggregates, customer facts, outbox and inbox.
+"""Tables of steering: documents, KPI aggregates, customer facts, reps, payouts, actions,
+alerts, outbox and inbox.
 
 Amounts in the aggregates are integers in ten-thousandths of the currency unit, so sums are
 exact on every database; they become Decimal with two places when read.
@@ -11,6 +12,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -107,7 +109,7 @@ kpi_aggregates = Table(
     metadata,
     Column("period", String(8), primary_key=True),
     Column("dimension", String(16), primary_key=True),
-    Column("member", String(100), primary_key=True),
+    Column("member", String(200), primary_key=True),
     *(Column(name, BigInteger, nullable=False, server_default="0") for name in FLOW_MEASURES),
 )
 """Per period (2026-11, 2026-Q4, 2026), dimension and member: the sums of FLOW_MEASURES."""
@@ -126,7 +128,7 @@ kpi_state = Table(
     "kpi_state",
     metadata,
     Column("dimension", String(16), primary_key=True),
-    Column("member", String(100), primary_key=True),
+    Column("member", String(200), primary_key=True),
     *(Column(name, BigInteger, nullable=False, server_default="0") for name in STATE_MEASURES),
 )
 
@@ -135,7 +137,7 @@ kpi_state_snapshots = Table(
     metadata,
     Column("period", String(8), primary_key=True),
     Column("dimension", String(16), primary_key=True),
-    Column("member", String(100), primary_key=True),
+    Column("member", String(200), primary_key=True),
     *(Column(name, BigInteger, nullable=False, server_default="0") for name in STATE_MEASURES),
 )
 """kpi_state as it stood when a month was closed, so later months compare against it."""
@@ -191,3 +193,88 @@ closed_periods = Table(
     Column("comment", Text, nullable=True),
 )
 """Closed months: their figures no longer change; late events count in the next open month."""
+
+reps = Table(
+    "reps",
+    metadata,
+    Column("rep_id", String(100), primary_key=True),
+    Column("name", String(200), nullable=True),
+    Column("team", String(100), nullable=True),
+    Column("region", String(100), nullable=True),
+    Column("source", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""Sales reps: registered through the API (`api`) or first seen as a customer's owner rep."""
+
+payout_statements = Table(
+    "payout_statements",
+    metadata,
+    Column("period", String(8), primary_key=True),
+    Column("rep_id", String(100), primary_key=True),
+    Column("plan_id", String(100), nullable=False),
+    Column("plan_version", Integer, nullable=False),
+    Column("total", Numeric(14, 2), nullable=False),
+    Column("statement", JSON, nullable=False),
+    Column("computed_at", UTCDateTime, nullable=False),
+)
+"""Payouts of closed periods as computed when the period's last month closed."""
+
+customer_consents = Table(
+    "customer_consents",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("consents", JSON, nullable=False),
+)
+"""Consent status per channel from the newest customer snapshot."""
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("action_id", String(64), primary_key=True),
+    Column("customer_id", String(64), nullable=False),
+    Column("action_type", String(50), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("owner_rep", String(100), nullable=True),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("thrust", String(32), nullable=True),
+    Column("segment", String(64), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("recommended_at", UTCDateTime, nullable=False),
+    Column("outcome_at", UTCDateTime, nullable=True),
+    Column("outcome_by", String(200), nullable=True),
+    Column("note", Text, nullable=True),
+    Index("ix_actions_customer_id", "customer_id"),
+    Index("ix_actions_owner_rep_status", "owner_rep", "status"),
+    Index("ix_actions_status", "status"),
+)
+"""Next best actions recommended to customers, and their reported outcomes."""
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("alert_id", String(64), primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("dedup_key", String(300), nullable=False, unique=True),
+    Index("ix_alerts_raised_at", "raised_at"),
+)
+"""Raised alerts; `dedup_key` makes each condition raise once (per period where it recurs)."""
+
+kpi_status = Table(
+    "kpi_status",
+    metadata,
+    Column("period", String(8), primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("member", String(200), primary_key=True),
+    Column("kpi", String(50), primary_key=True),
+    Column("status", String(10), nullable=False),
+)
+"""The last status band seen per KPI, so that turning red is noticed once."""

@@ -24,3 +24,15 @@ class SteeringSettings(ServiceSettings):
         description="Departments that must each approve a strategy version (with a key holding "
         "approve:<department>) before it becomes active and is published.",
     )
+    plan_approvers: list[str] = Field(
+        default=["sales", "finance"],
+        min_length=1,
+        description="Departments that must each approve an incentive plan version before it "
+        "becomes active.",
+    )
+    alert_check_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="The running month's rates and scores are checked for red KPIs at most "
+        "this often (after a consumer batch); 0 = after every batch.",
+    )

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from services.steering import handlers
-from services.steering.aggregate_writer import AggregateWriter
 from services.steering.bootstrap import DEFINITION, DIRECTORY
+from services.steering.incentive_plans import incentive_plan_documents
 from services.steering.strategy import strategy_documents
 from shared.approvals import Actor
 from shared.db.migrations import upgrade_to_head
@@ -43,6 +43,14 @@ class Steering:
             state = documents.edit(session, "plan", strategy(**overrides), Actor("s", "sales"))
             documents.approve(session, "plan", state["draft"]["version"], Actor("s", "sales"), None)
 
+    def activate_plan(self, plan_id: str, content: dict[str, Any]) -> None:
+        documents = incentive_plan_documents(["sales"])
+        with self.runtime.session_factory.begin() as session:
+            state = documents.edit(session, plan_id, content, Actor("s", "sales"))
+            documents.approve(
+                session, plan_id, state["draft"]["version"], Actor("s", "sales"), None
+            )
+
 
 def steering_on(database_url: str, keys_file: Path) -> Steering:
     upgrade_to_head("steering", DEFINITION.migrations_dir, database_url)
@@ -50,7 +58,8 @@ def steering_on(database_url: str, keys_file: Path) -> Steering:
         database_url=database_url, kafka_bootstrap_servers="127.0.0.1:9", api_keys_file=keys_file
     )
     runtime = Runtime.build(settings, DEFINITION.tables, DEFINITION.migrations_dir)
-    dispatcher = handlers.steering_handlers(runtime, DIRECTORY, AggregateWriter())
+    parts = handlers.SteeringParts(alert_check_seconds=0)
+    dispatcher = handlers.steering_handlers(runtime, DIRECTORY, parts)
     return Steering(runtime, dispatcher)
 
 
@@ -73,9 +82,9 @@ def assigned(
     payload = SegmentAssigned(
         customer_id=customer_id,
         strategic_segment=segment,
-        thrust="grow",
+        thrust=amounts.get("thrust", "grow"),
         value_tier=value_tier,  # type: ignore[arg-type]
-        potential_tier="medium",
+        potential_tier=amounts.get("potential", "medium"),  # type: ignore[arg-type]
         lifecycle_stage=stage,  # type: ignore[arg-type]
         lifecycle_reason="test",
         needs_cluster=None,

@@ -174,3 +174,73 @@ def test_orders_posted_to_profiles_move_the_cockpit(services: Services) -> None:
     assert kpis["contribution_margin_2"]["value"] == "170.00"  # 300 - 100 - 30 discount
     assert kpis["active_customers"]["value"] == "1"
     assert kpis["discount_rate"]["value"] == "0.0909"  # 30 / 330
+
+
+def test_reps_incentive_plans_and_payouts_over_http(services: Services) -> None:
+    rep = services.steering.post(
+        "/v1/reps",
+        json={"rep_id": "petra", "name": "Petra", "team": "inside", "region": "west"},
+        headers=services.as_("sales"),
+    )
+    plan = {
+        "name": "Inside sales",
+        "teams": ["inside"],
+        "on_target_bonus": "500.00",
+        "components": [
+            {"key": "cm2", "name": "cm2", "metric": "cm2", "weight": "1", "target": "1000"}
+        ],
+    }
+    bad = services.steering.put(
+        "/v1/incentive-plans/inside",
+        json={**plan, "components": [{**plan["components"][0], "weight": "0.5"}]},
+        headers=services.as_("sales"),
+    )
+    draft = services.steering.put(
+        "/v1/incentive-plans/inside", json=plan, headers=services.as_("sales")
+    )
+    version = draft.json()["draft"]["version"]
+    for department in ("sales", "finance"):
+        approved = services.steering.post(
+            f"/v1/incentive-plans/inside/versions/{version}/approvals",
+            json={},
+            headers=services.as_(department),
+        )
+        assert approved.status_code == 200, approved.text
+    listed = services.steering.get("/v1/reps", headers=services.as_("marketing"))
+    paid = services.steering.get(
+        "/v1/payouts?period=2025-10&rep=petra", headers=services.as_("finance")
+    )
+    hidden = services.steering.get("/v1/payouts", headers=services.as_("marketing"))
+
+    assert rep.status_code == 200 and rep.json()["source"] == "api"
+    assert bad.status_code == 422 and "weights add up to 0.5" in bad.text
+    assert approved.json()["status"] == "active"
+    assert "petra" in {r["rep_id"] for r in listed.json()["items"]}
+    assert paid.status_code == 200, paid.text
+    (payout,) = paid.json()["items"]
+    assert payout["plan_id"] == "inside" and payout["status"] == "provisional"
+    assert payout["total"] == "0.00" and "no positive" not in payout["lines"][0]["explanation"]
+    assert hidden.status_code == 403
+
+
+def test_actions_alerts_and_board_gauges_over_http(services: Services) -> None:
+    listed = services.steering.get("/v1/actions?status=open", headers=services.as_("service"))
+    unknown = services.steering.post(
+        "/v1/actions/nope/outcome", json={"outcome": "done"}, headers=services.as_("integration")
+    )
+    not_allowed = services.steering.post(
+        "/v1/actions/nope/outcome", json={"outcome": "done"}, headers=services.as_("marketing")
+    )
+    bad = services.steering.post(
+        "/v1/actions/nope/outcome", json={"outcome": "maybe"}, headers=services.as_("sales")
+    )
+    raised = services.steering.get("/v1/alerts?kind=kpi_red", headers=services.as_("finance"))
+    metrics = services.steering.get("/metrics")
+
+    assert listed.status_code == 200 and isinstance(listed.json()["items"], list)
+    assert unknown.status_code == 404
+    assert not_allowed.status_code == 403
+    assert bad.status_code == 422
+    assert raised.status_code == 200
+    assert "steering_kpi_value" in metrics.text
+    assert 'customer_id="' not in metrics.text
