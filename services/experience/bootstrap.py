@@ -10,9 +10,11 @@ from services.experience.abandonment import AbandonmentSweep
 from services.experience.analytics_api import analytics_router
 from services.experience.api import experience_router
 from services.experience.config_store import DefinitionsCache
+from services.experience.consistency import customer_totals
 from services.experience.journey_writer import JourneyWriter
 from services.experience.settings import ExperienceSettings
 from shared.api.app import create_app
+from shared.consistency.api import consistency_router
 from shared.customer_directory import CustomerDirectory
 from shared.events import topics
 from shared.runtime import BackgroundLoop, Runtime, ServiceDefinition
@@ -31,6 +33,7 @@ def build_app(runtime: Runtime) -> FastAPI:
         routers=[
             experience_router(DIRECTORY, runtime.session_factory, runtime.read_session_factory),
             analytics_router(runtime.read_session_factory, settings),
+            consistency_router("experience", runtime.read_session_factory, customer_totals),
         ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),

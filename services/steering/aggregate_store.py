@@ -7,7 +7,7 @@ parameters row by row cost more than the database's own work for these narrow ro
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, Table, delete, func, literal, select
+from sqlalchemy import String, Table, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -152,3 +152,14 @@ def rekey_periods(session: Session, absorbed: Iterable[str], survivor: str) -> N
     )
     session.execute(statement)
     session.execute(delete(table).where(one_of(session, table.c.customer_id, absorbed_ids)))
+
+
+def rekey_orders(session: Session, absorbed: Iterable[str], survivor: str) -> None:
+    """The absorbed customers' orders belong to the survivor from now on (as in profiles)."""
+    absorbed_ids = sorted(set(absorbed) - {survivor})
+    if absorbed_ids:
+        session.execute(
+            update(models.orders)
+            .where(one_of(session, models.orders.c.customer_id, absorbed_ids))
+            .values(customer_id=survivor)
+        )

@@ -256,6 +256,7 @@ class AggregateWriter:
             self._restate(batch, batch.customers.pop(customer_id), -1)
         self.write_pending(session)
         aggregate_store.rekey_periods(session, merged.absorbed_ids, merged.survivor_id)
+        aggregate_store.rekey_orders(session, merged.absorbed_ids, merged.survivor_id)
         batch.customers.pop(merged.survivor_id, None)
 
     def forget(self, session: Session, event: CloudEvent, payload: Any) -> None:

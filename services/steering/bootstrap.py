@@ -11,12 +11,14 @@ from services.steering.aggregate_writer import AggregateWriter
 from services.steering.alert_api import alerts_router, register_board_gauges
 from services.steering.alerts import Alerts
 from services.steering.cockpit_api import cockpit_router
+from services.steering.consistency import customer_totals
 from services.steering.incentive_api import incentive_plans_router, payouts_router, reps_router
 from services.steering.incentive_plans import incentive_plan_documents
 from services.steering.settings import SteeringSettings
 from services.steering.strategy import strategy_documents
 from services.steering.strategy_api import strategy_router
 from shared.api.app import create_app
+from shared.consistency.api import consistency_router
 from shared.customer_directory import CustomerDirectory, directory_router
 from shared.events import topics
 from shared.runtime import BackgroundLoop, Runtime, ServiceDefinition
@@ -48,6 +50,7 @@ def build_app(runtime: Runtime) -> FastAPI:
             payouts_router(runtime),
             actions_router(runtime, AggregateWriter()),
             alerts_router(runtime),
+            consistency_router("steering", runtime.read_session_factory, customer_totals),
         ],
         readiness=runtime.readiness(),
         key_store=runtime.key_store(),
