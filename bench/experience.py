@@ -11,9 +11,9 @@ publishes stage changes and summaries through the outbox) into a fresh database.
 
 Queries: a second fresh database is filled in bulk with `--touchpoints` synthetic
 touchpoints of `--customers` customers over two years (numpy), their journeys, journey
-steps, segments and the day cells as the consumer keeps them; then the funnel (all, and by
-segment), pain points, journey map and measures are timed, over everything and over one
-year whose bounds fall within a day. Figures go to stdout and to
+steps, segments and the day and month cells as the consumer keeps them; then the funnel
+(all, and by segment), pain points, journey map and measures are timed, over everything
+and over one year whose bounds fall within a day. Figures go to stdout and to
 bench/results/experience-<database>.json. See bench/README.md.
 """
 
@@ -41,6 +41,7 @@ from psycopg import sql
 from services.experience import handlers, models
 from services.experience.analytics_query import funnel_of, journey_map_of
 from services.experience.bootstrap import DEFINITION, DIRECTORY, build_writer
+from services.experience.domain.contact_cells import MEASURES
 from services.experience.domain.definitions import PURCHASE, SERVICE
 from services.experience.domain.pain_points import Targets
 from services.experience.insights_query import pain_points_of
@@ -67,6 +68,7 @@ TYPES = [
     for t, stage in d.touchpoint_stages.items()
 ]
 CHUNK = 200_000
+KEY_BUT_DAY = ("journey_type", "stage", "channel", "touchpoint_type", "segment")
 
 
 def log(message: str) -> None:
@@ -301,26 +303,50 @@ def load_dataset(runtime: Runtime, touchpoints: int, customers: int, seed: int) 
             margin_sum=Decimal(int(sums["margin_cents"][cell_code])) / 100,
         )
         day_rows.append(row)
+    month_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in day_rows:
+        month = row["day"].replace(day=1)
+        key = (month, *(row[name] for name in KEY_BUT_DAY))
+        known = month_rows.get(key)
+        if known is None:
+            month_rows[key] = {**{n: v for n, v in row.items() if n != "day"}, "month": month}
+        else:
+            for name in MEASURES:
+                known[name] += row[name]
     with sessions() as session, session.begin():
         for first in range(0, len(day_rows), CHUNK):
             _rows(session, models.contact_days, day_rows[first : first + CHUNK])
-    journeys = load_journeys(runtime, rng, customers, first_day)
+        _rows(session, models.contact_months, list(month_rows.values()))
+    journeys = load_journeys(runtime, rng, segment, first_day)
     with runtime.engine.connect() as connection:
-        # Statistics as autovacuum (or SQLite's optimizer) would have them for a live database.
-        connection.exec_driver_sql("ANALYZE")
-        connection.commit()
+        # Statistics and visibility maps as autovacuum (which vacuums insert-only tables too
+        # since PostgreSQL 13) or SQLite's optimizer would have them for a live database.
+        if runtime.engine.dialect.name == "postgresql":
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            autocommit.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
     seconds = time.perf_counter() - began
-    log(f"  loaded in {seconds:.0f} s: {len(day_rows):,} day cells, {journeys:,} journeys")
-    return {"seconds": round(seconds, 1), "day_cells": len(day_rows), "journeys": journeys}
+    log(
+        f"  loaded in {seconds:.0f} s: {len(day_rows):,} day cells, {len(month_rows):,} month "
+        f"cells, {journeys:,} journeys"
+    )
+    return {
+        "seconds": round(seconds, 1),
+        "day_cells": len(day_rows),
+        "month_cells": len(month_rows),
+        "journeys": journeys,
+    }
 
 
 def load_journeys(
-    runtime: Runtime, rng: np.random.Generator, customers: int, first_day: datetime
+    runtime: Runtime, rng: np.random.Generator, segments: Any, first_day: datetime
 ) -> int:
     """A purchase journey per customer, a service case for every third."""
     count = 0
     for definition, every in ((PURCHASE, 1), (SERVICE, 3)):
-        ids = np.arange(0, customers, every)
+        ids = np.arange(0, len(segments), every)
         stage_index = rng.integers(0, len(definition.stages), len(ids))
         started = rng.integers(0, 700 * 86_400, len(ids))
         step_seconds = rng.exponential(3 * 86_400, (len(ids), len(definition.stages)))
@@ -373,6 +399,7 @@ def load_journeys(
                         "journey_type": definition.journey_type,
                         "started_at": begun,
                         "entry_channel": CHANNELS[channel[n]],
+                        "segment": SEGMENTS[segments[ids[n]]],
                         "seconds": (entered[index] - entered[index - 1]).total_seconds(),
                     }
                     for index in range(1, reached + 1)

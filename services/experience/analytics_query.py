@@ -4,7 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.experience import config_store, models
@@ -30,6 +30,7 @@ from services.experience.measures_query import (
     journeys_where,
 )
 from services.experience.measures_schemas import Filters
+from services.experience.step_medians import step_medians
 
 t = models.touchpoints.c
 j = models.journeys.c
@@ -51,7 +52,7 @@ def definition_of(session: Session, journey_type: str) -> JourneyDefinition:
 def funnel_of(session: Session, f: MeasureFilter, journey_type: str, by: str | None) -> FunnelRead:
     definition = definition_of(session, journey_type)
     reached = _reached(session, f, journey_type, by)
-    medians = _step_medians(session, f, journey_type, by)
+    medians = step_medians(session, f, journey_type, by)
     groups = []
     for group, at_index in sorted(reached.items(), key=lambda kv: -sum(kv[1].values())):
         count = [
@@ -101,40 +102,6 @@ def _reached(
     found: dict[str | None, dict[int, int]] = defaultdict(dict)
     for row in session.execute(statement.group_by(*columns)):
         found[row[1] if group_column is not None else None][row.stage_index] = row.journeys
-    return found
-
-
-def _step_medians(
-    session: Session, f: MeasureFilter, journey_type: str, by: str | None
-) -> dict[str | None, dict[int, float]]:
-    """Median seconds of each step per group, the middle one (or two) picked in SQL."""
-    group_column: Any = {"segment": s.strategic_segment, "channel": js.entry_channel}.get(by or "")
-    partition = [js.step_index] if group_column is None else [js.step_index, group_column]
-    ranked = select(
-        *(column.label(f"k{i}") for i, column in enumerate(partition)),
-        js.seconds,
-        func.row_number().over(partition_by=partition, order_by=js.seconds).label("rank"),
-        func.count().over(partition_by=partition).label("size"),
-    ).where(js.journey_type == journey_type)
-    if by == "segment" or f.segment is not None:
-        ranked = ranked.join_from(
-            models.journey_steps, models.customer_segments, s.customer_id == js.customer_id
-        )
-    for column, value in ((s.strategic_segment, f.segment), (js.entry_channel, f.channel)):
-        if value is not None:
-            ranked = ranked.where(column == value)
-    if f.period_from is not None:
-        ranked = ranked.where(js.started_at >= f.period_from)
-    if f.period_to is not None:
-        ranked = ranked.where(js.started_at < f.period_to)
-    r = ranked.subquery()
-    keys = [r.c[f"k{i}"] for i in range(len(partition))]
-    middle = or_(r.c.rank == (r.c.size + 1) // 2, r.c.rank == (r.c.size + 2) // 2)
-    found: dict[str | None, dict[int, float]] = defaultdict(dict)
-    for row in session.execute(
-        select(*keys, func.avg(r.c.seconds).label("median")).where(middle).group_by(*keys)
-    ):
-        found[row[1] if group_column is not None else None][row[0]] = float(row.median)
     return found
 
 

@@ -1,11 +1,12 @@
 """HTTP entry points of experience: one customer's experience, the journey definitions."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.experience import config_store
+from services.experience import config_store, rebuilds
 from services.experience.customer_view import customer_experience
 from services.experience.domain.definitions import definition_data, definition_from_data
 from services.experience.schemas import (
@@ -14,6 +15,8 @@ from services.experience.schemas import (
     DefinitionsRead,
     DefinitionsWrite,
     JourneyDefinitionBody,
+    JourneyRebuildRead,
+    JourneyRebuilds,
 )
 from shared.api.auth import Principal
 from shared.api.deps import CustomerIdPath, require
@@ -79,13 +82,18 @@ def experience_router(
     def put_definitions(
         body: DefinitionsWrite, principal: Annotated[Principal, Depends(require(WRITE))]
     ) -> DefinitionsRead:
-        """Store new journey definitions; touchpoints from now on are placed by them."""
+        """Store new journey definitions; every customer's journeys are rebuilt under them.
+
+        Touchpoints from now on are placed by them; the journeys already built follow in the
+        background (progress: GET /v1/journey-definitions/rebuilds).
+        """
         try:
             definitions = tuple(definition_from_data(d.model_dump()) for d in body.definitions)
             with sessions() as session, session.begin():
                 saved = config_store.save_definitions(
                     session, definitions, changed_by=principal.name, comment=body.comment
                 )
+                rebuilds.request_rebuild(session, saved.version, datetime.now(UTC))
         except ValueError as error:
             raise HTTPException(422, str(error)) from None
         return _definitions(saved)
@@ -98,5 +106,12 @@ def experience_router(
         with reads() as session:
             versions = config_store.definitions_history(session)
         return DefinitionsHistory(versions=[_definitions(v) for v in versions])
+
+    @router.get("/journey-definitions/rebuilds")
+    def get_rebuilds(_: Annotated[Principal, Depends(require(READ))]) -> JourneyRebuilds:
+        """Progress of rebuilding the journeys after each change of the definitions."""
+        with reads() as session:
+            found = rebuilds.rebuild_progress(session)
+        return JourneyRebuilds(rebuilds=[JourneyRebuildRead(**p.__dict__) for p in found])
 
     return router

@@ -12,6 +12,7 @@ from services.experience.api import experience_router
 from services.experience.config_store import DefinitionsCache
 from services.experience.consistency import customer_totals
 from services.experience.journey_writer import JourneyWriter
+from services.experience.rebuilds import JourneyRebuild
 from services.experience.settings import ExperienceSettings
 from shared.api.app import create_app
 from shared.consistency.api import consistency_router
@@ -53,7 +54,10 @@ def build_consumers(runtime: Runtime) -> Sequence[BackgroundLoop]:
         runtime.service,
         settings.abandonment_sweep_seconds,
     )
-    return [*handlers.build_consumers(runtime, DIRECTORY, build_writer(runtime)), sweep]
+    rebuild = JourneyRebuild(
+        runtime.session_factory, runtime.outbox, runtime.service, settings.rebuild_poll_seconds
+    )
+    return [*handlers.build_consumers(runtime, DIRECTORY, build_writer(runtime)), sweep, rebuild]
 
 
 DEFINITION = ServiceDefinition(

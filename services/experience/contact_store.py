@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.experience import models, store
@@ -21,12 +20,7 @@ from shared.db.lookup import one_of
 t = models.touchpoints.c
 s = models.customer_segments.c
 days = models.contact_days
-
-
-def _insert(session: Session, table: Table) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+months = models.contact_months
 
 
 def contact_rows() -> Any:
@@ -79,35 +73,45 @@ def customers_contacts(session: Session, customer_ids: Iterable[str]) -> list[Ce
 
 
 def add_cells(session: Session, cells: Cells) -> None:
-    """Add the cells' measures to the stored cells (one additive upsert)."""
-    rows = [
-        {**dict(zip(contact_cells.KEY, key, strict=True)), **cell}
-        for key, cell in contact_cells.merged(cells).items()
-    ]
-    if not rows:
-        return
-    rows.sort(key=lambda row: tuple(row[name] for name in contact_cells.KEY))
-    for chunk in store.chunks(rows):
-        statement = _insert(session, days)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(contact_cells.KEY),
-            set_={name: days.c[name] + statement.excluded[name] for name in contact_cells.MEASURES},
-        )
-        session.execute(statement, chunk)
+    """Add the cells' measures to the stored day and month cells (one upsert each)."""
+    kept = contact_cells.merged(cells)
+    for table, grouped in (
+        (days, kept),
+        (months, contact_cells.merged(contact_cells.by_month(kept))),
+    ):
+        period = table.primary_key.columns.keys()[0]
+        rows = [
+            {period: key[0], **dict(zip(contact_cells.KEY[1:], key[1:], strict=True)), **cell}
+            for key, cell in grouped.items()
+        ]
+        store.add_up(session, table, rows, contact_cells.MEASURES)
 
 
-def add_new(session: Session, rows: list[dict[str, Any]], detached: set[str]) -> None:
-    """Add new touchpoint rows of customers that are not detached (those come back whole)."""
-    mine = [r for r in rows if r["customer_id"] is not None and r["customer_id"] not in detached]
+def segments_of(session: Session, customer_ids: Iterable[str]) -> dict[str, tuple[str, Any]]:
+    """The strategic segment and margin of those of the customers that have a segment."""
     known: dict[str, tuple[str, Any]] = {}
-    for chunk in store.chunks(sorted({r["customer_id"] for r in mine})):
-        rows_found = session.execute(
+    for chunk in store.chunks(sorted(set(customer_ids))):
+        rows = session.execute(
             select(s.customer_id, s.strategic_segment, s.contribution_margin_3_12m).where(
                 one_of(session, s.customer_id, chunk)
             )
         )
-        known.update({row.customer_id: (row[1], row[2]) for row in rows_found})
-    contacts = (cell_contact(r, *known.get(r["customer_id"], (None, None))) for r in mine)
+        known.update({row.customer_id: (row[1], row[2]) for row in rows})
+    return known
+
+
+def add_new(
+    session: Session,
+    rows: list[dict[str, Any]],
+    detached: set[str],
+    segments: dict[str, tuple[str, Any]],
+) -> None:
+    """Add new touchpoint rows of customers that are not detached (those come back whole).
+
+    `segments` holds the segment and margin of (at least) these rows' customers.
+    """
+    mine = [r for r in rows if r["customer_id"] is not None and r["customer_id"] not in detached]
+    contacts = (cell_contact(r, *segments.get(r["customer_id"], (None, None))) for r in mine)
     add_cells(session, contact_cells.add({}, contacts))
 
 
@@ -127,13 +131,13 @@ def attach(session: Session, detached: set[str]) -> None:
         detached.clear()
 
 
-def stored_cells(session: Session, where: Any) -> Cells:
-    """Stored cells narrowed by `where`, summed over days (the day of each key is None)."""
-    key = [days.c[name] for name in contact_cells.KEY if name != "day"]
+def stored_cells(session: Session, table: Table, where: list[Any]) -> Cells:
+    """Stored day or month cells narrowed by `where`, summed (the day of each key is None)."""
+    key = [table.c[name] for name in contact_cells.KEY[1:]]
     rows = session.execute(
-        select(*key, *(func.sum(days.c[name]).label(name) for name in contact_cells.MEASURES))
+        select(*key, *(func.sum(table.c[name]).label(name) for name in contact_cells.MEASURES))
         .where(*where)
         .group_by(*key)
-        .having(func.sum(days.c.contacts) != 0)
+        .having(func.sum(table.c.contacts) != 0)
     )
     return {(None, *row[: len(key)]): dict(row._mapping) for row in rows}

@@ -138,7 +138,10 @@ def journey_row(
 
 
 def step_rows(
-    customer_id: str, journey: Journey, definitions: tuple[JourneyDefinition, ...]
+    customer_id: str,
+    journey: Journey,
+    definitions: tuple[JourneyDefinition, ...],
+    segment: str | None,
 ) -> list[dict[str, Any]]:
     """The journey's time from stage to stage, one row per step it took."""
     definition = next(d for d in definitions if d.journey_type == journey.journey_type)
@@ -150,6 +153,7 @@ def step_rows(
             "journey_type": journey.journey_type,
             "started_at": journey.started_at,
             "entry_channel": journey.entry_channel,
+            "segment": segment or "",
             "seconds": seconds,
         }
         for index, seconds in step_seconds(definition.stages, journey.stage_entries).items()

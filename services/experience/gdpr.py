@@ -14,5 +14,6 @@ ERASABLE: list[ErasableColumn] = [
     (models.journey_steps, "customer_id"),
     (models.visitor_links, "customer_id"),
     (models.customer_segments, "customer_id"),
+    (models.summary_digests, "customer_id"),
     (models.merge_journal, "absorbed_id"),
 ]

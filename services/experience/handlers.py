@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.experience import config_store, gdpr
+from services.experience.erasure_guard import ErasureGuard
 from services.experience.journey_writer import JourneyWriter
 from shared.customer_directory import CustomerDirectory
 from shared.downstream import Handlers, customer_handlers
@@ -40,13 +41,15 @@ def experience_handlers(
     runtime: Runtime, directory: CustomerDirectory, writer: JourneyWriter
 ) -> CloudEventDispatcher:
     handlers, preparers = customer_handlers(runtime, directory, gdpr.ERASABLE)
+    guard = ErasureGuard(writer)
     own: Handlers = {
+        "customer.erased": _then(guard.bury, handlers["customer.erased"]),
         "customer.merged": _then(handlers["customer.merged"], writer.apply_merge),
         "customer.unmerged": _then(handlers["customer.unmerged"], writer.apply_unmerge),
-        "customer.identified": writer.apply_identified,
-        "order.placed": writer.apply_order,
-        "order.returned": writer.apply_return,
-        "touchpoint.recorded": writer.apply_touchpoint,
+        "customer.identified": guard.identified(writer.apply_identified),
+        "order.placed": guard.unless_erased(writer.apply_order),
+        "order.returned": guard.unless_erased(writer.apply_return),
+        "touchpoint.recorded": guard.unless_erased(writer.apply_touchpoint),
         "segment.assigned": writer.apply_segment,
         "strategy.published": apply_strategy,
     }

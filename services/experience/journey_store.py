@@ -4,13 +4,14 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from services.experience import models, store
+from services.experience import contact_store, models, store
 from services.experience.contacts import contact_of, journey_of, journey_row, step_rows
 from services.experience.domain.definitions import JourneyDefinition
 from services.experience.domain.journeys import Journey, StageChange, build_journeys
+from shared.db.buffer import insert_rows
 from shared.db.lookup import one_of
 
 t = models.touchpoints.c
@@ -31,15 +32,23 @@ def load_journeys(session: Session, customer_ids: list[str]) -> dict[str, list[J
 def write_journeys(
     session: Session, rows: list[dict[str, Any]], steps: list[dict[str, Any]]
 ) -> None:
-    """Store the journeys and replace their steps."""
-    store.upsert(session, models.journeys, rows)
+    """Store the journeys and replace their steps (deleted, then written in one go each)."""
     ids = sorted(row["journey_id"] for row in rows)
     for chunk in store.chunks(ids):
+        session.execute(delete(models.journeys).where(one_of(session, j.journey_id, chunk)))
         session.execute(delete(models.journey_steps).where(one_of(session, js.journey_id, chunk)))
-    if steps:
+    insert_rows(session, models.journeys, rows)
+    insert_rows(session, models.journey_steps, steps)
+
+
+def resegment_steps(session: Session, segments: dict[str, str]) -> None:
+    """Give the customers' journey steps their new segments."""
+    if segments:
         session.execute(
-            insert(models.journey_steps),
-            sorted(steps, key=lambda row: (row["journey_id"], row["step_index"])),
+            update(models.journey_steps)
+            .where(js.customer_id == bindparam("customer"))
+            .values(segment=bindparam("new_segment")),
+            [{"customer": c, "new_segment": segment} for c, segment in sorted(segments.items())],
         )
 
 
@@ -61,6 +70,7 @@ def rebuild(
         for journeys in load_journeys(session, ordered).values()
         for journey in journeys
     }
+    segments = contact_store.segments_of(session, ordered)
     contacts = defaultdict(list)
     for chunk in store.chunks(ordered):
         rows = session.execute(
@@ -89,7 +99,10 @@ def rebuild(
             definitions, (contact_of(row) for row in stored.values()), now
         )
         journey_rows += [journey_row(customer_id, jr, definitions) for jr in book.journeys]
-        steps += [row for jr in book.journeys for row in step_rows(customer_id, jr, definitions)]
+        segment = segments.get(customer_id, (None, None))[0]
+        steps += [
+            row for jr in book.journeys for row in step_rows(customer_id, jr, definitions, segment)
+        ]
         types = {journey.journey_id: journey.journey_type for journey in book.journeys}
         for key, row in stored.items():
             journey_id, stage = placed.get(key, (None, None))

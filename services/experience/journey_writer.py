@@ -76,6 +76,25 @@ class JourneyWriter:
         buffer.before_inserts(STATE, self._finish)
         return buffer.state(STATE, _Batch)
 
+    def drop_pending(self, session: Session, customer_ids: set[str], visitors: set[str]) -> None:
+        """Forget what the batch holds for customers being erased and for their visitors."""
+        batch = self._batch(session)
+        batch.rows = {
+            key: row
+            for key, row in batch.rows.items()
+            if row["customer_id"] not in customer_ids and row["anonymous_id"] not in visitors
+        }
+        for visitor in visitors:
+            batch.links.pop(visitor, None)
+            batch.new_links.pop(visitor, None)
+            batch.stitches.pop(visitor, None)
+        batch.rebuild -= customer_ids
+        batch.segments = {c: v for c, v in batch.segments.items() if c not in customer_ids}
+
+    def write_pending(self, session: Session) -> None:
+        """Write what the batch holds so far (before an erasure deletes and counts it)."""
+        self._write(session, self._batch(session))
+
     def prepare_touchpoints(
         self, session: Session, events: list[tuple[CloudEvent, TouchpointRecorded]]
     ) -> None:
@@ -179,6 +198,15 @@ class JourneyWriter:
         now = self._clock()
         definitions = self._definitions.current(session).definitions
         rows, batch.rows = list(batch.rows.values()), {}
+        store.lock_customers(
+            session,
+            [
+                *(row["customer_id"] for row in rows if row["customer_id"] is not None),
+                *batch.rebuild,
+                *batch.stitches.values(),
+                *batch.segments,
+            ],
+        )
         contact_store.detach(
             session,
             batch.detached,
@@ -186,6 +214,9 @@ class JourneyWriter:
         )
         store.upsert(session, models.visitor_links, list(batch.new_links.values()))
         store.upsert(session, models.customer_segments, list(batch.segments.values()))
+        journey_store.resegment_steps(
+            session, {c: row["strategic_segment"] for c, row in batch.segments.items()}
+        )
         batch.new_links, batch.segments = {}, {}
         self._stitch(session, batch)
         self._rebuild_replaced_orders(session, batch, rows)
@@ -195,9 +226,11 @@ class JourneyWriter:
             if row["customer_id"] is not None and row["customer_id"] not in batch.rebuild:
                 new_contacts[row["customer_id"]].append(row)
         stored = journey_store.load_journeys(session, list(new_contacts))
+        segments = contact_store.segments_of(session, new_contacts)
         journey_rows: list[dict[str, Any]] = []
         steps: list[dict[str, Any]] = []
         changes: list[tuple[str, StageChange]] = []
+        known: dict[str, list[summaries.JourneyState]] = {}
         for customer_id, contacts in new_contacts.items():
             journeys = stored.get(customer_id, [])
             contacts.sort(key=lambda row: (row["occurred_at"], row["touchpoint_key"]))
@@ -219,18 +252,25 @@ class JourneyWriter:
             for journey in book.journeys:
                 if journey.journey_id in book.changed:
                     journey_rows.append(journey_row(customer_id, journey, definitions))
-                    steps += step_rows(customer_id, journey, definitions)
+                    segment = segments.get(customer_id, (None, None))[0]
+                    steps += step_rows(customer_id, journey, definitions, segment)
             changes += [(customer_id, change) for change in book.changes]
+            known[customer_id] = summaries.journey_states(book.journeys)
         contact_store.detach(session, batch.detached, batch.rebuild)
         store.upsert(session, models.touchpoints, rows)
-        contact_store.add_new(session, rows, batch.detached)
+        contact_store.add_new(session, rows, batch.detached, segments)
         journey_store.write_journeys(session, journey_rows, steps)
         rebuilt, batch.rebuild = batch.rebuild, set()
         changes += journey_store.rebuild(session, rebuilt, definitions, now)
         contact_store.attach(session, batch.detached)
         summaries.publish_changes(session, self._outbox, self._service, changes)
         summaries.publish_summaries(
-            session, self._outbox, self._service, set(new_contacts) | rebuilt, now
+            session,
+            self._outbox,
+            self._service,
+            set(new_contacts) | rebuilt,
+            now,
+            known={c: states for c, states in known.items() if c not in rebuilt},
         )
 
     def _stitch(self, session: Session, batch: _Batch) -> None:

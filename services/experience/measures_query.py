@@ -5,12 +5,12 @@ journey measures (first-contact resolution, response and resolution times, chann
 switching) count journeys begun in the period, on the channel they began on.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from services.experience import config_store, models
@@ -90,6 +90,55 @@ def _duration(seconds: list[float]) -> DurationRead:
     )
 
 
+def _customers(session: Session, f: MeasureFilter) -> int:
+    """Distinct customers with touchpoints matching the filter (a grouping, not a sort)."""
+    who = contacts_where(select(t.customer_id), f).group_by(t.customer_id).subquery()
+    return int(session.scalar(select(func.count()).select_from(who)) or 0)
+
+
+def _seconds(session: Session, later: Any, earlier: Any) -> Any:
+    """Seconds from `earlier` to `later`; computed by PostgreSQL, read as times elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("epoch", later - earlier), Float).label(later.name)
+    return later
+
+
+def _service_cases(session: Session, f: MeasureFilter) -> list[Any]:
+    """Service journeys begun in the period: contacts to resolve, response and resolution."""
+    rows = session.execute(
+        journeys_where(
+            select(
+                j.started_at,
+                j.contacts_to_convert,
+                _seconds(session, j.first_response_at, j.started_at),
+                _seconds(session, j.converted_at, j.started_at),
+            ),
+            f,
+        ).where(j.journey_type == SERVICE_JOURNEY)
+    )
+    return [
+        _Case(
+            row.contacts_to_convert,
+            _since(row.first_response_at, row.started_at),
+            _since(row.converted_at, row.started_at),
+        )
+        for row in rows
+    ]
+
+
+def _since(later: Any, started_at: datetime) -> float | None:
+    if later is None or isinstance(later, float):
+        return later
+    return float((later - started_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class _Case:
+    contacts_to_convert: int | None
+    response: float | None
+    resolution: float | None
+
+
 def measures_of(session: Session, f: MeasureFilter) -> MeasuresRead:
     rates = config_store.current_rates(session)
     groups = contact_cells.grouped(cells_of(session, f), "channel", "touchpoint_type")
@@ -109,25 +158,13 @@ def measures_of(session: Session, f: MeasureFilter) -> MeasuresRead:
         entry = by_channel.setdefault(channel, [0, Decimal(0)])
         entry[0] += row["contacts"]
         entry[1] += cost
-    customers, complainers = session.execute(
-        contacts_where(
-            select(
-                func.count(t.customer_id.distinct()),
-                func.count(
-                    case((t.touchpoint_type == "complaint", t.customer_id), else_=None).distinct()
-                ),
-            ),
-            f,
-        )
-    ).one()
+    customers = _customers(session, f)
+    complainers = 0
+    if f.touchpoint_type in (None, "complaint"):
+        complainers = _customers(session, replace(f, touchpoint_type="complaint"))
     contacts = total["contacts"]
     total_cost = sum((cost for _, cost in by_channel.values()), Decimal(0))
-    cases = session.execute(
-        journeys_where(
-            select(j.started_at, j.first_response_at, j.converted_at, j.contacts_to_convert),
-            f,
-        ).where(j.journey_type == SERVICE_JOURNEY)
-    ).all()
+    cases = _service_cases(session, f)
     switching, journeys = session.execute(
         journeys_where(select(func.sum(case((j.channel_count > 1, 1), else_=0)), func.count()), f)
     ).one()
@@ -150,20 +187,8 @@ def measures_of(session: Session, f: MeasureFilter) -> MeasuresRead:
         first_contact_resolution=estimate(
             measures.share(sum(1 for c in cases if c.contacts_to_convert == 1), len(cases))
         ),
-        response_time=_duration(
-            [
-                (c.first_response_at - c.started_at).total_seconds()
-                for c in cases
-                if c.first_response_at is not None
-            ]
-        ),
-        resolution_time=_duration(
-            [
-                (c.converted_at - c.started_at).total_seconds()
-                for c in cases
-                if c.converted_at is not None
-            ]
-        ),
+        response_time=_duration([c.response for c in cases if c.response is not None]),
+        resolution_time=_duration([c.resolution for c in cases if c.resolution is not None]),
         cost_per_contact=(total_cost / contacts).quantize(CENT) if contacts else None,
         total_cost=total_cost.quantize(CENT),
         channel_mix=[

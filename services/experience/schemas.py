@@ -99,3 +99,20 @@ class DefinitionsRead(BaseModel):
 
 class DefinitionsHistory(BaseModel):
     versions: list[DefinitionsRead] = Field(description="Newest first.")
+
+
+class JourneyRebuildRead(BaseModel):
+    version: int = Field(description="Version of the definitions the journeys are rebuilt under.")
+    requested_at: datetime = Field(description="When the definitions were saved.")
+    customers_total: int | None = Field(
+        description="Customers with touchpoints when it began; null until the worker counted."
+    )
+    customers_done: int = Field(description="Customers whose journeys are rebuilt so far.")
+    finished_at: datetime | None = Field(description="When it finished; null while running.")
+    superseded: bool = Field(
+        description="Stopped because newer definitions were saved (their rebuild does all)."
+    )
+
+
+class JourneyRebuilds(BaseModel):
+    rebuilds: list[JourneyRebuildRead] = Field(description="Rebuilds, newest first.")

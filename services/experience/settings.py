@@ -17,6 +17,11 @@ class ExperienceSettings(ServiceSettings):
         gt=0,
         description="How often open journeys past their gap are marked abandoned.",
     )
+    rebuild_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often the worker looks for journeys to rebuild (definitions changed).",
+    )
     csat_target: float = Field(
         default=4.0, gt=1, le=5, description="Target mean CSAT (1-5) of the pain points."
     )

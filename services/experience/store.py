@@ -1,8 +1,12 @@
-"""Upserts written once for SQLite and PostgreSQL, in key order so batches cannot deadlock."""
+"""Upserts written once for SQLite and PostgreSQL, in key order so batches cannot deadlock.
+
+On PostgreSQL a batch travels as one array per column and is upserted by one statement
+(`INSERT ... SELECT FROM unnest(...)`): an executemany runs the statement once per row.
+"""
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,18 +19,93 @@ def _insert(session: Session, table: Table) -> Any:
     return sqlite.insert(table)
 
 
+def _sorted(table: Table, rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    key = [column.name for column in table.primary_key.columns]
+    return key, sorted(rows, key=lambda row: tuple(row[name] for name in key))
+
+
 def upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert `rows`, replacing every non-key column of rows whose key exists."""
     if not rows:
         return
-    key = [column.name for column in table.primary_key.columns]
-    rows = sorted(rows, key=lambda row: tuple(row[name] for name in key))
+    key, rows = _sorted(table, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        changed = [name for name in rows[0] if name not in key]
+        _unnest_upsert(session, table, key, rows, {n: f"EXCLUDED.{n}" for n in changed})
+        return
     statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=key,
         set_={name: statement.excluded[name] for name in rows[0] if name not in key},
     )
     session.execute(statement, rows)
+
+
+def add_up(
+    session: Session, table: Table, rows: list[dict[str, Any]], measures: tuple[str, ...]
+) -> None:
+    """Insert `rows`, adding their `measures` to those of rows whose key exists."""
+    if not rows:
+        return
+    key, rows = _sorted(table, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        added = {name: f"{table.name}.{name} + EXCLUDED.{name}" for name in measures}
+        _unnest_upsert(session, table, key, rows, added)
+        return
+    for chunk in chunks(rows):
+        statement = _insert(session, table)
+        statement = statement.on_conflict_do_update(
+            index_elements=key,
+            set_={name: table.c[name] + statement.excluded[name] for name in measures},
+        )
+        session.execute(statement, chunk)
+
+
+def _unnest_upsert(
+    session: Session,
+    table: Table,
+    key: list[str],
+    rows: list[dict[str, Any]],
+    assignments: dict[str, str],
+) -> None:
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    arrays = []
+    casts = []
+    for name in names:
+        column_type = table.c[name].type
+        process = column_type.bind_processor(dialect)
+        values = [row[name] for row in rows]
+        arrays.append([process(value) for value in values] if process else values)
+        casts.append(f"%s::{column_type.compile(dialect=dialect)}[]")
+    conflict = (
+        f"DO UPDATE SET {', '.join(f'{n} = {value}' for n, value in assignments.items())}"
+        if assignments
+        else "DO NOTHING"
+    )
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) "
+        f"SELECT * FROM unnest({', '.join(casts)}) "
+        f"ON CONFLICT ({', '.join(key)}) {conflict}",
+        tuple(arrays),
+    )
+
+
+def lock_customers(session: Session, customer_ids: list[str]) -> None:
+    """Hold each customer's lock until the transaction ends, taken in id order.
+
+    PostgreSQL only (advisory locks): a SQLite database has one writer at a time anyway.
+    """
+    if session.get_bind().dialect.name != "postgresql" or not customer_ids:
+        return
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(c, 0)) "
+            "FROM (SELECT c FROM unnest(CAST(:ids AS text[])) AS c ORDER BY c) AS ordered"
+        ),
+        {"ids": sorted(set(customer_ids))},
+    )
 
 
 def chunks(values: list[Any], size: int = CHUNK) -> list[list[Any]]:

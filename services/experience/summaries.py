@@ -1,14 +1,20 @@
-"""What experience publishes: journey stage changes and each customer's experience summary."""
+"""What experience publishes: journey stage changes and each customer's experience summary.
 
+A summary is published once per customer and batch, and only when it differs from the last
+one published for the customer.
+"""
+
+import hashlib
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from services.experience import models, store
-from services.experience.domain.journeys import StageChange
+from services.experience.domain.journeys import Journey, StageChange
 from shared.db.lookup import one_of
 from shared.events.envelope import new_event
 from shared.events.journeys import ExperienceSummaryUpdated, JourneyStageChanged, RecentContact
@@ -16,6 +22,7 @@ from shared.messaging.outbox import Outbox
 
 t = models.touchpoints.c
 j = models.journeys.c
+d = models.summary_digests.c
 RECENT_CONTACTS = 3
 SUMMARY_WINDOW = timedelta(days=365)
 
@@ -36,86 +43,113 @@ def publish_changes(
         )
 
 
+class JourneyState(NamedTuple):
+    """What a customer's summary says of one of its journeys."""
+
+    journey_type: str
+    stage: str
+    status: str
+    last_contact_at: datetime
+    path: list[str]
+
+
+def journey_states(journeys: Iterable[Journey]) -> list[JourneyState]:
+    return [
+        JourneyState(j.journey_type, j.stage, j.status, j.last_contact_at, j.path) for j in journeys
+    ]
+
+
+def _recent_contacts(session: Session, customer_ids: list[str], since: datetime) -> Any:
+    """Each customer's last contacts, each carrying the customer's figures of the window."""
+    mine = t.customer_id
+    recent = t.occurred_at >= since
+    answered_nps = and_(recent, t.nps.is_not(None))
+    ranked = select(
+        t.customer_id,
+        t.occurred_at,
+        t.channel,
+        t.touchpoint_type,
+        func.row_number()
+        .over(partition_by=mine, order_by=(t.occurred_at.desc(), t.touchpoint_key))
+        .label("rank"),
+        func.count(t.csat).filter(recent).over(partition_by=mine).label("csat_answers"),
+        func.sum(t.csat).filter(recent).over(partition_by=mine).label("csat_sum"),
+        func.count(t.nps).filter(recent).over(partition_by=mine).label("nps_answers"),
+        func.count(t.effort).filter(recent).over(partition_by=mine).label("effort_answers"),
+        func.sum(t.effort).filter(recent).over(partition_by=mine).label("effort_sum"),
+        func.first_value(t.nps)
+        .over(
+            partition_by=mine,
+            order_by=(case((answered_nps, 0), else_=1), t.occurred_at.desc(), t.touchpoint_key),
+        )
+        .label("first_nps"),
+        func.first_value(case((answered_nps, 1), else_=0))
+        .over(
+            partition_by=mine,
+            order_by=(case((answered_nps, 0), else_=1), t.occurred_at.desc(), t.touchpoint_key),
+        )
+        .label("nps_in_window"),
+    ).where(one_of(session, t.customer_id, customer_ids))
+    rows = ranked.subquery()
+    return session.execute(select(rows).where(rows.c.rank <= RECENT_CONTACTS))
+
+
 def summaries(
-    session: Session, customer_ids: list[str], now: datetime
+    session: Session,
+    customer_ids: list[str],
+    now: datetime,
+    known: Mapping[str, list[JourneyState]] | None = None,
 ) -> list[ExperienceSummaryUpdated]:
-    """The experience summary of every customer in `customer_ids` that has touchpoints."""
+    """The experience summary of every customer in `customer_ids` that has touchpoints.
+
+    One statement per chunk of customers reads their last contacts with their figures of
+    the year; journeys are read only for customers whose journeys are not `known`.
+    """
     since = now - SUMMARY_WINDOW
-    figures: dict[str, Any] = {}
+    known = known or {}
     recent: dict[str, list[Any]] = defaultdict(list)
-    last_nps: dict[str, tuple[datetime, int]] = {}
-    journeys: dict[str, list[Any]] = defaultdict(list)
+    journeys: dict[str, list[JourneyState]] = defaultdict(list)
     for chunk in store.chunks(sorted(customer_ids)):
-        mine = one_of(session, t.customer_id, chunk)
-        for row in session.execute(
-            select(
-                t.customer_id,
-                func.max(t.occurred_at).label("as_of"),
-                func.count(t.csat).label("csat_answers"),
-                func.sum(t.csat).label("csat_sum"),
-                func.count(t.nps).label("nps_answers"),
-                func.count(t.effort).label("effort_answers"),
-                func.sum(t.effort).label("effort_sum"),
-            )
-            .where(mine, t.occurred_at >= since)
-            .group_by(t.customer_id)
-        ):
-            figures[row.customer_id] = row
-        ranked = select(
-            t.customer_id,
-            t.occurred_at,
-            t.channel,
-            t.touchpoint_type,
-            func.row_number()
-            .over(partition_by=t.customer_id, order_by=(t.occurred_at.desc(), t.touchpoint_key))
-            .label("rank"),
-        ).where(mine)
-        recent_rows = ranked.subquery()
-        for row in session.execute(
-            select(recent_rows).where(recent_rows.c.rank <= RECENT_CONTACTS)
-        ):
+        for row in _recent_contacts(session, chunk, since):
             recent[row.customer_id].append(row)
-        for row in session.execute(
-            select(t.customer_id, t.occurred_at, t.nps).where(
-                mine, t.nps.is_not(None), t.occurred_at >= since
-            )
-        ):
-            known = last_nps.get(row.customer_id)
-            if known is None or row.occurred_at > known[0]:
-                last_nps[row.customer_id] = (row.occurred_at, row.nps)
-        for row in session.execute(
+        unknown = [customer_id for customer_id in chunk if customer_id not in known]
+        if not unknown:
+            continue
+        for journey in session.execute(
             select(j.customer_id, j.journey_type, j.stage, j.status, j.last_contact_at, j.path)
-            .where(one_of(session, j.customer_id, chunk))
+            .where(one_of(session, j.customer_id, unknown))
             .order_by(j.customer_id)
         ):
-            journeys[row.customer_id].append(row)
+            journeys[journey.customer_id].append(
+                JourneyState(
+                    journey.journey_type,
+                    journey.stage,
+                    journey.status,
+                    journey.last_contact_at,
+                    journey.path.split(">"),
+                )
+            )
     result = []
-    for customer_id in sorted(set(figures) | set(recent)):
+    for customer_id in sorted(recent):
         contacts = sorted(recent[customer_id], key=lambda row: row.rank)
-        if not contacts:
-            continue
-        result.append(_summary(customer_id, figures.get(customer_id), contacts, last_nps, journeys))
+        own = known[customer_id] if customer_id in known else journeys.get(customer_id, [])
+        result.append(_summary(customer_id, contacts, own))
     return result
 
 
 def _summary(
-    customer_id: str,
-    figures: Any,
-    contacts: list[Any],
-    last_nps: dict[str, tuple[datetime, int]],
-    journeys: dict[str, list[Any]],
+    customer_id: str, contacts: list[Any], own: list[JourneyState]
 ) -> ExperienceSummaryUpdated:
-    own = journeys.get(customer_id, [])
-    latest = max(own, key=lambda row: row.last_contact_at, default=None)
+    latest = max(own, key=lambda journey: journey.last_contact_at, default=None)
     open_complaints = sum(
         1
-        for row in own
-        if row.journey_type == "service"
-        and row.status == "open"
-        and "complaint" in row.path.split(">")
+        for journey in own
+        if journey.journey_type == "service"
+        and journey.status == "open"
+        and "complaint" in journey.path
     )
-    csat_answers = int(figures.csat_answers) if figures else 0
-    effort_answers = int(figures.effort_answers) if figures else 0
+    figures = contacts[0]
+    csat_answers, effort_answers = int(figures.csat_answers), int(figures.effort_answers)
     return ExperienceSummaryUpdated(
         customer_id=customer_id,
         journey_type=latest.journey_type if latest else None,
@@ -123,8 +157,8 @@ def _summary(
         journey_status=latest.status if latest else None,
         csat_mean=float(figures.csat_sum) / csat_answers if csat_answers else None,
         csat_answers=csat_answers,
-        last_nps=last_nps[customer_id][1] if customer_id in last_nps else None,
-        nps_answers=int(figures.nps_answers) if figures else 0,
+        last_nps=figures.first_nps if figures.nps_in_window else None,
+        nps_answers=int(figures.nps_answers),
         effort_mean=float(figures.effort_sum) / effort_answers if effort_answers else None,
         open_complaints=open_complaints,
         last_contacts=[
@@ -140,9 +174,37 @@ def _summary(
 
 
 def publish_summaries(
-    session: Session, outbox: Outbox, service: str, customer_ids: set[str], now: datetime
+    session: Session,
+    outbox: Outbox,
+    service: str,
+    customer_ids: set[str],
+    now: datetime,
+    *,
+    known: Mapping[str, list[JourneyState]] | None = None,
 ) -> None:
-    for summary in summaries(session, sorted(customer_ids), now):
+    """Publish the summaries of these customers that differ from the last ones published."""
+    found = summaries(session, sorted(customer_ids), now, known)
+    digests = {
+        summary.customer_id: hashlib.sha256(summary.model_dump_json().encode()).hexdigest()
+        for summary in found
+    }
+    published: dict[str, str] = {}
+    for chunk in store.chunks(sorted(customer_ids)):
+        rows = session.execute(
+            select(d.customer_id, d.digest).where(one_of(session, d.customer_id, chunk))
+        )
+        published.update({row.customer_id: row.digest for row in rows})
+    changed = [s for s in found if published.get(s.customer_id) != digests[s.customer_id]]
+    # A customer left without touchpoints (moved away by a merge) starts afresh.
+    gone = sorted(set(published) - set(digests))
+    for chunk in store.chunks(gone):
+        session.execute(delete(models.summary_digests).where(one_of(session, d.customer_id, chunk)))
+    store.upsert(
+        session,
+        models.summary_digests,
+        [{"customer_id": s.customer_id, "digest": digests[s.customer_id]} for s in changed],
+    )
+    for summary in changed:
         outbox.add(
             session,
             new_event(

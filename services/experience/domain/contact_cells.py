@@ -101,6 +101,20 @@ def add(cells: Cells, contacts: Iterable[CellContact], sign: int = 1) -> Cells:
     return cells
 
 
+def by_month(cells: Cells) -> Cells:
+    """Day cells summed per month: the day of each key becomes the first day of its month."""
+    months: Cells = {}
+    for (day, *rest), cell in cells.items():
+        key = (day.replace(day=1), *rest)
+        month = months.get(key)
+        if month is None:
+            months[key] = dict(cell)
+        else:
+            for name in MEASURES:
+                month[name] += cell[name]
+    return months
+
+
 def merged(cells: Cells) -> Cells:
     """Cells without those whose every measure is zero (what adding and subtracting left)."""
     return {key: cell for key, cell in cells.items() if any(cell.values())}

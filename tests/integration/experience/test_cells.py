@@ -8,6 +8,7 @@ and an unmerge; periods start and end within a day.
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from services.experience.contact_store import cell_contact, contact_rows
 from services.experience.contacts import journey_of
 from services.experience.domain import contact_cells
 from services.experience.domain.funnel import funnel
+from services.experience.domain.measures import median
 from services.experience.measures_query import MeasureFilter, measures_of
 from tests.integration.experience.support import (
     Experience,
@@ -70,10 +72,11 @@ def experience(
     service.runtime.engine.dispose()
 
 
-def stored(experience: Experience) -> contact_cells.Cells:
+def stored(experience: Experience, table: Any = models.contact_days) -> contact_cells.Cells:
+    period = "day" if table is models.contact_days else "month"
     cells: contact_cells.Cells = {}
-    for row in experience.rows(models.contact_days):
-        cells[tuple(row[name] for name in contact_cells.KEY)] = row
+    for row in experience.rows(table):
+        cells[(row[period], *(row[name] for name in KEY_BUT_DAY))] = row
     return contact_cells.merged(
         {key: {n: cell[n] for n in contact_cells.MEASURES} for key, cell in cells.items()}
     )
@@ -111,6 +114,14 @@ def test_the_stored_cells_equal_the_cells_of_the_touchpoints_as_they_are(
     assert sum(cell["contacts"] for cell in stored(experience).values()) == 9
 
 
+def test_the_stored_month_cells_equal_the_month_cells_of_the_touchpoints(
+    experience: Experience,
+) -> None:
+    expected = contact_cells.merged(contact_cells.by_month(direct(experience)))
+
+    assert stored(experience, models.contact_months) == expected
+
+
 @pytest.mark.parametrize(
     "f",
     [
@@ -121,6 +132,10 @@ def test_the_stored_cells_equal_the_cells_of_the_touchpoints_as_they_are(
         MeasureFilter(period_to=day(6.3), channel="phone"),
         MeasureFilter(period_from=day(2), stage="consideration"),
         MeasureFilter(segment="grow", touchpoint_type="product_view"),
+        MeasureFilter(period_from=day(-70.5), period_to=day(45.5)),
+        MeasureFilter(period_from=day(-40.25), channel="phone"),
+        MeasureFilter(period_to=day(40.75), segment="retain"),
+        MeasureFilter(period_from=day(-31), period_to=day(31)),
     ],
 )
 def test_filtered_cells_equal_those_of_the_matching_touchpoints(
@@ -162,6 +177,95 @@ def test_the_funnel_from_steps_equals_the_funnel_of_the_journeys(
         (s.reached, s.median_seconds_from_previous) for s in expected
     ]
     assert found.steps[1].median_seconds_from_previous is not None
+
+
+def test_the_funnel_by_segment_follows_the_customers_current_segments(
+    experience: Experience,
+) -> None:
+    experience.feed(
+        touchpoint("c-4", day(0), "website_visit"),
+        touchpoint("c-4", day(0.5), "quote_requested"),
+        touchpoint("c-5", day(0), "ad_click"),
+        touchpoint("c-5", day(3), "product_view"),
+        order("c-5", "o-5", day(4)),
+        segment("c-4", "grow"),
+    )
+    experience.feed(segment("c-5", "grow"), segment("c-4", "develop"))
+    experience.feed(touchpoint("c-4", day(1.25), "product_view"), segment("c-2", "grow"))
+    with experience.runtime.session_factory() as session:
+        definition = definition_of(session, "purchase")
+        current = dict(
+            session.execute(
+                select(
+                    models.customer_segments.c.customer_id,
+                    models.customer_segments.c.strategic_segment,
+                )
+            ).all()
+        )
+        by_segment: dict[str, list[Any]] = {}
+        for row in session.execute(
+            select(models.journeys).where(models.journeys.c.journey_type == "purchase")
+        ):
+            if row.customer_id in current:
+                journey = journey_of(row)
+                by_segment.setdefault(current[row.customer_id], []).append(
+                    (definition.index(journey.stage), journey.stage_entries)
+                )
+        found = {
+            group.group: [(s.reached, s.median_seconds_from_previous) for s in group.steps]
+            for group in funnel_of(session, MeasureFilter(), "purchase", "segment").groups
+        }
+
+    assert found == {
+        name: [(s.reached, s.median_seconds_from_previous) for s in funnel(definition.stages, js)]
+        for name, js in by_segment.items()
+    }
+    assert set(found) == {"grow", "develop", "retain"}
+
+
+def test_customers_and_service_times_equal_those_of_the_rows(experience: Experience) -> None:
+    odd = timedelta(hours=3, minutes=7, seconds=11, microseconds=654_321)
+    experience.feed(
+        touchpoint("c-6", day(1) + odd, "complaint", "phone", direction="inbound"),
+        touchpoint("c-6", day(1.3) + 2 * odd, "callback", "phone", direction="outbound"),
+        touchpoint("c-6", day(2.9) + odd, "service_call", "phone", outcome="resolved"),
+        touchpoint("c-7", day(1.1), "complaint", "email", direction="inbound"),
+        touchpoint("c-7", day(1.1) + odd, "callback", "phone", direction="outbound"),
+    )
+    f = MeasureFilter(period_from=day(0.5), period_to=day(3.3))
+    with experience.runtime.session_factory() as session:
+        found = measures_of(session, f)
+        cases = [
+            journey_of(row)
+            for row in session.execute(
+                select(models.journeys).where(
+                    models.journeys.c.journey_type == "service",
+                    models.journeys.c.started_at >= f.period_from,
+                    models.journeys.c.started_at < f.period_to,
+                )
+            )
+        ]
+    contacts = [
+        t
+        for t in experience.touchpoints()
+        if t["customer_id"] is not None and f.period_from <= t["occurred_at"] < f.period_to
+    ]
+    responses = [
+        (c.first_response_at - c.started_at).total_seconds()
+        for c in cases
+        if c.first_response_at is not None
+    ]
+    resolutions = [(c.converted_at - c.started_at).total_seconds() for c in cases if c.converted_at]
+
+    assert found.customers == len({t["customer_id"] for t in contacts})
+    assert found.complaint_rate.value == len(
+        {t["customer_id"] for t in contacts if t["touchpoint_type"] == "complaint"}
+    ) / len({t["customer_id"] for t in contacts})
+    assert len(responses) == 2 and len(resolutions) == 3
+    assert found.response_time.median_seconds == median(responses)
+    assert found.response_time.mean_seconds == sum(responses) / 2
+    assert found.resolution_time.median_seconds == median(resolutions)
+    assert found.resolution_time.mean_seconds == sum(resolutions) / 3
 
 
 def test_erasure_keeps_the_counts_without_the_customer(experience: Experience) -> None:

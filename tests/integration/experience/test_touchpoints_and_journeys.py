@@ -223,3 +223,19 @@ def test_the_sweep_abandons_open_journeys_past_their_gap_and_says_so(
     assert experience.published("experience.summary_updated", "c-10")[-1]["journey_status"] == (
         "abandoned"
     )
+
+
+def test_a_summary_is_published_again_only_when_it_changed(experience: Experience) -> None:
+    experience.feed(
+        touchpoint("c-20", day(1), "website_visit"),
+        touchpoint("c-20", day(2), "product_view"),
+        touchpoint("c-20", day(3), "product_view"),
+    )
+    experience.feed(touchpoint("c-20", day(0.5), "website_visit"))
+
+    assert len(experience.published("experience.summary_updated", "c-20")) == 1
+
+    experience.feed(touchpoint("c-20", day(4), "quote_requested", "email", csat=5))
+
+    later = experience.published("experience.summary_updated", "c-20")
+    assert sorted(summary["csat_answers"] for summary in later) == [0, 1]
