@@ -1,13 +1,11 @@
 """Experience on a real database, fed through its own consumer's dispatcher."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from services.experience import handlers, models
 from services.experience.bootstrap import DEFINITION, DIRECTORY
@@ -25,32 +23,11 @@ from shared.events.gdpr import CustomerErased
 from shared.events.orders import OrderLine, OrderPlaced
 from shared.events.segments import SegmentAssigned
 from shared.events.touchpoints import TouchpointRecorded
-from shared.messaging.dispatch import CloudEventDispatcher
-from shared.messaging.handling import Decoded
 from shared.runtime import Runtime
+from tests.fixtures.dispatch import FedService
 
 
-@dataclass
-class Experience:
-    runtime: Runtime
-    dispatcher: CloudEventDispatcher
-
-    def feed(self, *events: CloudEvent) -> None:
-        """Handle `events` as one consumer batch, in one transaction."""
-        registry = self.runtime.registry
-        decoded = [Decoded(e.source, e.id, e.type, (e, registry.parse(e))) for e in events]
-        with self.runtime.session_factory() as session, session.begin():
-            self.dispatcher.prepare(session, decoded)
-            for message in decoded:
-                self.dispatcher.handle(session, message)
-
-    def rows(self, table: Any, **where: Any) -> list[dict[str, Any]]:
-        statement = select(table)
-        for name, value in where.items():
-            statement = statement.where(table.c[name] == value)
-        with self.runtime.session_factory() as session:
-            return [dict(row._mapping) for row in session.execute(statement)]
-
+class Experience(FedService):
     def touchpoints(self, **where: Any) -> list[dict[str, Any]]:
         return sorted(self.rows(models.touchpoints, **where), key=lambda r: r["occurred_at"])
 

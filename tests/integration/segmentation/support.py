@@ -1,14 +1,12 @@
 """Segmentation on a real database, fed through its own consumer's dispatcher."""
 
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from services.segmentation import handlers, models, run_store
 from services.segmentation.assignment_store import AssignmentWriter
@@ -20,25 +18,11 @@ from shared.db.migrations import upgrade_to_head
 from shared.events.customers import CustomerRegistered
 from shared.events.envelope import CloudEvent, new_event
 from shared.events.orders import OrderLine, OrderPlaced
-from shared.messaging.dispatch import CloudEventDispatcher
-from shared.messaging.handling import Decoded
 from shared.runtime import Runtime
+from tests.fixtures.dispatch import FedService
 
 
-@dataclass
-class Segmentation:
-    runtime: Runtime
-    dispatcher: CloudEventDispatcher
-
-    def feed(self, *events: CloudEvent) -> None:
-        """Handle `events` as one consumer batch, in one transaction."""
-        registry = self.runtime.registry
-        decoded = [Decoded(e.source, e.id, e.type, (e, registry.parse(e))) for e in events]
-        with self.runtime.session_factory() as session, session.begin():
-            self.dispatcher.prepare(session, decoded)
-            for message in decoded:
-                self.dispatcher.handle(session, message)
-
+class Segmentation(FedService):
     def run(self, as_of: datetime | None = None) -> dict[str, Any]:
         """Request, claim and execute a run; the run's row when done."""
         sessions = self.runtime.session_factory
@@ -59,13 +43,6 @@ class Segmentation:
             row = run_store.get_run(session, request.run_id)
         assert row is not None
         return row
-
-    def rows(self, table: Any, **where: Any) -> list[dict[str, Any]]:
-        statement = select(table)
-        for name, value in where.items():
-            statement = statement.where(table.c[name] == value)
-        with self.runtime.session_factory() as session:
-            return [dict(row._mapping) for row in session.execute(statement)]
 
     def published(self, event_type: str) -> list[dict[str, Any]]:
         return self.rows(models.messaging.outbox, event_type=event_type)

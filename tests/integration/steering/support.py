@@ -1,6 +1,5 @@
 """Steering on a real database, fed through its own consumer's dispatcher."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,26 +16,12 @@ from shared.events.envelope import CloudEvent, new_event
 from shared.events.orders import OrderLine, OrderPlaced, OrderReturned, ReturnLine
 from shared.events.segments import SegmentAssigned
 from shared.events.touchpoints import TouchpointRecorded
-from shared.messaging.dispatch import CloudEventDispatcher
-from shared.messaging.handling import Decoded
 from shared.runtime import Runtime
+from tests.fixtures.dispatch import FedService
 from tests.integration.steering.strategies import strategy
 
 
-@dataclass
-class Steering:
-    runtime: Runtime
-    dispatcher: CloudEventDispatcher
-
-    def feed(self, *events: CloudEvent) -> None:
-        """Handle `events` as one consumer batch, in one transaction."""
-        registry = self.runtime.registry
-        decoded = [Decoded(e.source, e.id, e.type, (e, registry.parse(e))) for e in events]
-        with self.runtime.session_factory() as session, session.begin():
-            self.dispatcher.prepare(session, decoded)
-            for message in decoded:
-                self.dispatcher.handle(session, message)
-
+class Steering(FedService):
     def activate_strategy(self, **overrides: Any) -> None:
         documents = strategy_documents(self.runtime.outbox, "steering", ["sales"])
         with self.runtime.session_factory.begin() as session:
