@@ -81,6 +81,15 @@ def predictions(
     return out
 
 
+def usable_spend_model(params: GammaGammaParameters) -> GammaGammaParameters | None:
+    """The fitted spend model, or None when its population mean is infinite (q <= 1).
+
+    Heavy-tailed margins per purchase can fit such a q; the value of a purchase then falls
+    back to the mean margin per purchase, as when there is too little data to fit.
+    """
+    return params if params.q > 1.0 else None
+
+
 def _own_margin_model(model: SegmentationModel) -> GammaGammaParameters:
     # Without a fitted spend model, a purchase is worth what the average purchase earned:
     # a Gamma-Gamma with an overwhelming prior at that mean (p q large, gamma = mean (q-1)/p).
@@ -147,8 +156,10 @@ def fit(
     except ValueError:
         bgnbd = None
     try:
-        gamma_gamma: GammaGammaParameters | None = fit_gamma_gamma(
-            x, features.monetary[buyers], max_customers=config.max_fit_customers, seed=seed
+        gamma_gamma: GammaGammaParameters | None = usable_spend_model(
+            fit_gamma_gamma(
+                x, features.monetary[buyers], max_customers=config.max_fit_customers, seed=seed
+            )
         )
     except ValueError:
         gamma_gamma = None

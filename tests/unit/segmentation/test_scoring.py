@@ -5,9 +5,10 @@ import json
 import numpy as np
 
 from services.segmentation.domain.config import SegmentationConfig
+from services.segmentation.domain.gamma_gamma import GammaGammaParameters
 from services.segmentation.domain.model import SegmentationModel
 from services.segmentation.domain.portfolio import DEFAULT_PORTFOLIO
-from services.segmentation.domain.scoring import fit_model, score
+from services.segmentation.domain.scoring import fit_model, score, usable_spend_model
 from tests.unit.segmentation.synthetic import AS_OF_DAY, derive_features, ledger_columns, subset
 
 CONFIG = SegmentationConfig()
@@ -88,3 +89,11 @@ def test_too_few_buyers_to_fit_fall_back_and_still_assign() -> None:
     assert model.bgnbd is None and model.gamma_gamma is None and model.needs is None
     assert len(assignments) == 6
     assert (assignments.scores["clv"] >= 0).all()
+
+
+def test_a_spend_model_with_infinite_population_mean_is_not_used() -> None:
+    heavy_tailed = GammaGammaParameters(p=2.0, q=0.9, gamma=10.0, log_likelihood=-1.0, customers=50)
+    usable = GammaGammaParameters(p=6.25, q=3.74, gamma=15.44, log_likelihood=-1.0, customers=50)
+
+    assert usable_spend_model(heavy_tailed) is None
+    assert usable_spend_model(usable) is usable
