@@ -32,6 +32,8 @@ DISTINGUISHING_DEVIATION = 0.5
 FEATURES_PER_DESCRIPTION = 3
 AVERAGE_EVERYWHERE = "average on every feature"
 TIMES = "\N{MULTIPLICATION SIGN}"
+NEGLIGIBLE_SHARE = 0.05
+"""Below this ratio to the average a feature reads as 'hardly any', not as '0.02x'."""
 SIMPLE_FRACTIONS = (("half", 1 / 2), ("a third of", 1 / 3), ("a quarter of", 1 / 4))
 
 
@@ -92,6 +94,8 @@ def _phrase(feature: str, cluster_mean: float, overall_mean: float) -> str:
         # A ratio of satisfaction scores reads oddly; the score itself is what people know.
         return f"satisfaction {cluster_mean:.1f} of 5 (average {overall_mean:.1f})"
     label = FEATURE_LABELS[feature]
+    if abs(overall_mean) >= 1e-12 and 0 <= cluster_mean / overall_mean < NEGLIGIBLE_SHARE:
+        return f"hardly any {label}"
     if abs(overall_mean) < 1e-12:
         side = "above" if cluster_mean > overall_mean else "below"
         return f"{side}-average {label}"

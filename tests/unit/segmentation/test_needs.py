@@ -14,6 +14,7 @@ from services.segmentation.domain.needs import (
     assign_clusters,
     fit_needs_model,
 )
+from services.segmentation.domain.needs_wording import describe_clusters
 
 DISCOUNT_HUNTERS = {
     "online_share": 0.85, "field_share": 0.02, "inside_share": 0.05, "store_share": 0.05,
@@ -222,3 +223,15 @@ def test_bad_input_is_refused(matrix: Matrix, features: list[str], message: str)
 def test_assigning_a_matrix_of_the_wrong_width_is_refused(model: NeedsModel) -> None:
     with pytest.raises(ValueError, match="does not match"):
         assign_clusters(model, np.ones((5, 4)))
+
+
+def test_a_feature_a_cluster_barely_has_reads_as_hardly_any() -> None:
+    centroids = np.array([[-2.0, 0.0], [2.0, 0.0]])
+    cluster_means = np.array([[0.01, 0.3], [0.45, 0.3]])
+
+    first, second = describe_clusters(
+        ("online_share", "discount_share"), centroids, cluster_means, np.array([0.4, 0.3])
+    )
+
+    assert first == "hardly any online share"
+    assert "online share" in second and "hardly" not in second
