@@ -465,24 +465,22 @@ CONTACT_KINDS = np.array([f"{channel}\t{kind}" for channel, kind in TOUCHPOINTS]
 def _write(session: Session, table: Table, columns: dict[str, list[Any]]) -> None:
     """Bulk insert: COPY on PostgreSQL, one executemany on SQLite."""
     names = list(columns)
-    if session.get_bind().dialect.name == "postgresql":
-        rows = [
-            dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)
-        ]
-        insert_rows(session, table, rows)
-        return
-    if any(
-        not isinstance(table.c[name].type, sqlalchemy.Integer | sqlalchemy.String) for name in names
-    ):
-        rows = [
-            dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)
-        ]
-        session.execute(insert(table), rows)
-        return
-    statement = (
-        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    values = list(zip(*columns.values(), strict=True))
+    dialect = session.get_bind().dialect.name
+    plain = all(
+        isinstance(table.c[name].type, sqlalchemy.Integer | sqlalchemy.String) for name in names
     )
-    session.connection().exec_driver_sql(statement, list(zip(*columns.values(), strict=True)))
+    if dialect == "sqlite" and plain:
+        # Tuples straight to the driver: nothing to convert, and the fastest path SQLite has.
+        placeholders = ", ".join("?" * len(names))
+        statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})"
+        session.connection().exec_driver_sql(statement, values)
+        return
+    rows = [dict(zip(names, row, strict=True)) for row in values]
+    if dialect == "postgresql":
+        insert_rows(session, table, rows)
+    else:
+        session.execute(insert(table), rows)
 
 
 def _directory_columns(directory: dict[str, Any], loaded_at: datetime) -> dict[str, list[Any]]:
@@ -559,7 +557,7 @@ def load_dataset(url: str, customers: int, seed: int, today: int) -> dict[str, A
         "customer_contacts_rows": rows["customer_contacts"],
         "generate_seconds": round(generate_seconds, 2),
         "write_seconds": round(write_seconds, 2),
-        "vacuum_analyze_seconds": round(settle_seconds, 2),
+        "settle_seconds": round(settle_seconds, 2),
     }
 
 
@@ -817,7 +815,6 @@ class Database:
         self.admin_dsn = admin_dsn
         self.folder = folder
         self.name = f"bench_segmentation_{os.getpid()}"
-        self._created = False
 
     def create(self) -> str:
         """Create it (anew); returns its SQLAlchemy URL."""
@@ -829,7 +826,6 @@ class Database:
         self.drop()
         with psycopg.connect(self.admin_dsn, autocommit=True, connect_timeout=5) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-        self._created = True
         base = self.admin_dsn.rsplit("/", 1)[0]
         return f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{self.name}"
 
@@ -850,11 +846,11 @@ class Database:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
             )
-        self._created = False
 
 
 def bench_size(customers: int, args: argparse.Namespace, database: Database) -> dict[str, Any]:
     """Load `customers` into a fresh database and measure a first and a steady-state run."""
+    load_at_start = [round(value, 2) for value in os.getloadavg()]
     url = database.create()
     try:
         upgrade_to_head(DEFINITION.name, DEFINITION.migrations_dir, url)
@@ -871,7 +867,7 @@ def bench_size(customers: int, args: argparse.Namespace, database: Database) -> 
             f"each; {loaded['customer_days_rows']:,} customer days, "
             f"{loaded['customer_contacts_rows']:,} contact rows; generated in "
             f"{loaded['generate_seconds']} s, written in {loaded['write_seconds']} s, "
-            f"settled in {loaded['vacuum_analyze_seconds']} s "
+            f"settled in {loaded['settle_seconds']} s "
             f"({loaded['elapsed_seconds']} s in all, {loaded['database_mib_before_runs']} MiB)"
         )
         runtime = Runtime.build(
@@ -906,7 +902,14 @@ def bench_size(customers: int, args: argparse.Namespace, database: Database) -> 
             runtime.engine.dispose()
             runtime.read_session_factory.kw["bind"].dispose()
         loaded["database_mib_after_runs"] = database.size_mib()
-        return {"customers": customers, "database": args.database, "data": loaded, "runs": runs}
+        return {
+            "customers": customers,
+            "database": args.database,
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_at_start": load_at_start,
+            "data": loaded,
+            "runs": runs,
+        }
     finally:
         database.drop()
 
@@ -1096,12 +1099,14 @@ def main(argv: list[str] | None = None) -> int:
         document = {
             "benchmark": "segmentation",
             "database": args.database,
-            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {
                 "cpus": os.cpu_count(),
+                "memory_gib": round(
+                    os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / GIB, 1
+                ),
                 "python": platform.python_version(),
                 "numpy": np.__version__,
-                "load_at_start": load_at_start,
             },
             "seed": args.seed,
             "targets": {

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -17,6 +17,14 @@ from services.segmentation import models
 from shared.db.lookup import one_of
 
 d = models.customer_days.c
+
+
+def _total(expression: Any) -> Any:
+    """SUM as a 64-bit integer: PostgreSQL sums bigints as numeric, which the driver returns
+    as Decimal, and converting millions of those costs more than the query."""
+    return cast(func.sum(expression), BigInteger)
+
+
 WINDOW_SUMS = (
     "orders",
     "revenue",
@@ -88,16 +96,16 @@ def _day_statement(
         r.customer_id,
         func.min(case((r_bought, r.day))).label("first_day"),
         func.max(case((r_bought, r.day))).label("last_day"),
-        func.sum(case((r_bought, 1), else_=0)).label("purchase_days"),
+        _total(case((r_bought, 1), else_=0)).label("purchase_days"),
         func.max(case((r_bought, r.previous_purchase))).label("previous_purchase_day"),
-        func.sum(case((repeat, margin), else_=0)).label("repeat_margin"),
-        func.sum(case((repeat, r.revenue), else_=0)).label("repeat_revenue"),
-        func.sum(case((in_prior, r.revenue), else_=0)).label("revenue_prior"),
+        _total(case((repeat, margin), else_=0)).label("repeat_margin"),
+        _total(case((repeat, r.revenue), else_=0)).label("repeat_revenue"),
+        _total(case((in_prior, r.revenue), else_=0)).label("revenue_prior"),
         *(
-            func.sum(case((in_window, r[name]), else_=0)).label(f"{name}_window")
+            _total(case((in_window, r[name]), else_=0)).label(f"{name}_window")
             for name in WINDOW_SUMS
         ),
-        *(func.sum(r[name]).label(f"{name}_lifetime") for name in LIFETIME_SUMS),
+        *(_total(r[name]).label(f"{name}_lifetime") for name in LIFETIME_SUMS),
     ).group_by(r.customer_id)
 
 
@@ -110,10 +118,10 @@ def _contact_statement(as_of_day: int, window_days: int) -> Select[Any]:
     return (
         select(
             c.customer_id,
-            func.sum(case((c.day > as_of_day - window_days, cost), else_=0)).label(
+            _total(case((c.day > as_of_day - window_days, cost), else_=0)).label(
                 "contact_cost_window"
             ),
-            func.sum(cost).label("contact_cost_lifetime"),
+            _total(cost).label("contact_cost_lifetime"),
         )
         .select_from(
             models.customer_contacts.outerjoin(
