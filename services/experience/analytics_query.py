@@ -20,7 +20,6 @@ from services.experience.analytics_schemas import (
 )
 from services.experience.cells_query import cells_of
 from services.experience.domain import contact_cells, measures
-from services.experience.domain.cost_rates import rate_for
 from services.experience.domain.definitions import JourneyDefinition
 from services.experience.domain.funnel import funnel_steps
 from services.experience.measures_query import (
@@ -31,6 +30,7 @@ from services.experience.measures_query import (
 )
 from services.experience.measures_schemas import Filters
 from services.experience.step_medians import step_medians
+from shared.cost_rates import rate_for
 
 t = models.touchpoints.c
 j = models.journeys.c

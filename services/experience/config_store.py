@@ -9,7 +9,6 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from services.experience import models
-from services.experience.domain.cost_rates import EVERY_TYPE, effective_rates
 from services.experience.domain.definitions import (
     DEFAULT_DEFINITIONS,
     JourneyDefinition,
@@ -17,6 +16,7 @@ from services.experience.domain.definitions import (
     definition_data,
     definition_from_data,
 )
+from shared.cost_rates import EVERY_TYPE, effective_rates
 from shared.events.steering import StrategyPublished
 
 v = models.definition_versions.c

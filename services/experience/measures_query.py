@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from services.experience import config_store, models
 from services.experience.cells_query import cells_of
 from services.experience.domain import contact_cells, measures
-from services.experience.domain.cost_rates import rate_for
 from services.experience.measures_schemas import (
     ChannelShare,
     DurationRead,
@@ -24,6 +23,7 @@ from services.experience.measures_schemas import (
     Filters,
     MeasuresRead,
 )
+from shared.cost_rates import rate_for
 
 t = models.touchpoints.c
 j = models.journeys.c

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from services.segmentation import ledger, models
 from services.segmentation.domain.config import SegmentationConfig
-from services.segmentation.domain.cost_rates import effective_rates
 from services.segmentation.domain.portfolio import DEFAULT_PORTFOLIO, Portfolio
+from shared.cost_rates import effective_rates
 from shared.events.steering import StrategyPublished
 
 c = models.config_versions.c

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.segmentation import ledger_query, models
-from services.segmentation.domain.cost_rates import RETURN_HANDLING
 from services.segmentation.domain.features import CustomerFeatures, derive_features
+from shared.cost_rates import RETURN_HANDLING
 from shared.db.lookup import one_of
 
 Progress = Callable[[int], None]

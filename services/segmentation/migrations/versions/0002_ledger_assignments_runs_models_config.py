@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 import shared.db.types
-from services.segmentation.domain.cost_rates import DEFAULT_COST_RATES
 from services.segmentation.ledger import units
+from shared.cost_rates import DEFAULT_COST_RATES
 
 revision: str = "0002"
 down_revision: str | None = "0001"

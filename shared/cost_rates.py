@@ -1,10 +1,11 @@
 """Cost of one contact per channel and touchpoint type, until a strategy publishes its own.
 
-A touchpoint type of "*" is the rate for every type of the channel without a rate of its
-own; the channel "return" is the handling of one return whose cost was not reported.
+A touchpoint type of "*" is the rate of every type of the channel without a rate of its own;
+the channel "return" is the handling of one return whose cost was not reported. Segmentation
+(cost to serve) and experience (cost per contact) share them, so both price a contact alike.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 EVERY_TYPE = "*"
@@ -36,3 +37,11 @@ def effective_rates(
     for channel, touchpoint_type, rate in published:
         rates[(channel, touchpoint_type or EVERY_TYPE)] = rate
     return rates
+
+
+def rate_for(
+    rates: Mapping[tuple[str, str], Decimal], channel: str, touchpoint_type: str
+) -> Decimal:
+    """The rate of the type on the channel, else the channel's, else nothing."""
+    found = rates.get((channel, touchpoint_type), rates.get((channel, EVERY_TYPE)))
+    return found if found is not None else Decimal("0")
