@@ -1,6 +1,7 @@
 """Pure identity rules: normalised identifiers, which customer a new record joins, and when
 two customers must not become one."""
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,9 @@ def normalise_email(raw: str | None) -> str | None:
     return value or None
 
 
+# Each event's numbers are normalised several times (identity rules, suppression check):
+# remembering recent results spares the regular expressions.
+@functools.lru_cache(maxsize=16384)
 def normalise_phone(raw: str | None, region: str = "DE") -> str | None:
     """E.164 (`+4989123456`) from the ways people write numbers in DE, AT and CH.
 

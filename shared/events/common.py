@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
 
@@ -59,13 +60,24 @@ class Contract(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_contains_nul(v) for v in value)
+NUL_CHECKED = "nul_checked"
+"""Validation context key: true when the caller has made sure, with `contains_nul`, that the
+raw input holds no NUL character, so the per-field checks can be skipped."""
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether any text in `value` (keys included, at any depth) holds a NUL character."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
     return False
 
 
@@ -74,11 +86,19 @@ class StrictInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
+    unchecked_for_nul: ClassVar[frozenset[str]] = frozenset()
+    """Fields whose content another model validates (and checks for NUL) afterwards."""
+
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
+    def _no_nul_characters(cls, value: Any, info: ValidationInfo) -> Any:
         # Databases refuse NUL in text; refused here it is a clear rejection, not a 500.
-        if _contains_nul(value):
+        context = info.context
+        if context is not None and context.get(NUL_CHECKED):
+            return value
+        if info.field_name in cls.unchecked_for_nul:
+            return value
+        if contains_nul(value):
             raise ValueError("must not contain NUL characters")
         return value
 

@@ -1,7 +1,7 @@
 """What CRM, shop and POS systems post to profiles (HTTP and the inbound topic)."""
 
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -22,6 +22,9 @@ from shared.events.touchpoints import Direction, TouchpointChannel
 
 class InboundEvent(StrictInput):
     """One event from a source system; `source` + `id` make it unique."""
+
+    # The payload model of the event's type checks `data`, naming the field at fault.
+    unchecked_for_nul: ClassVar[frozenset[str]] = frozenset({"data"})
 
     id: str = Field(min_length=1, max_length=200, description="Unique per source.")
     type: str = Field(min_length=1, max_length=100, description="e.g. customer.upserted.")

@@ -120,6 +120,15 @@ INVALID: dict[str, tuple[Callable[[], Event], str]] = {
         _without(customer_identified, "customer", anonymous_id="visitor-1"),
         "data.customer: Field required",
     ),
+    "order-nul-in-sku": (_line(sku="S\x001"), "data.lines.0.sku: Value error, must not contain"),
+    "touchpoint-nul-in-outcome": (
+        _data(touchpoint_recorded, outcome="solved\x00"),
+        "data.outcome: Value error, must not contain NUL",
+    ),
+    "touchpoint-nul-in-customer-id": (
+        _data(touchpoint_recorded, customer={"system": "crm", "id": "K\x00"}),
+        "data.customer.id: Value error, must not contain NUL",
+    ),
     "identified-empty-visitor": (
         _data(customer_identified, anonymous_id=""),
         "data.anonymous_id: String should have at least 1 character",
