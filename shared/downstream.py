@@ -6,20 +6,26 @@ from shared.events import topics
 from shared.messaging.consumer import ConsumerLoop
 from shared.messaging.dispatch import BatchPreparer, CloudEventDispatcher, EventHandler
 from shared.runtime import Runtime
+from shared.tombstones import Tombstones
 
 Handlers = dict[str, EventHandler]
 Preparers = dict[str, BatchPreparer]
 
 
 def customer_handlers(
-    runtime: Runtime, directory: CustomerDirectory, erasable: list[ErasableColumn]
+    runtime: Runtime,
+    directory: CustomerDirectory,
+    erasable: list[ErasableColumn],
+    tombstones: Tombstones | None = None,
 ) -> tuple[Handlers, Preparers]:
-    """Handlers keeping `directory` current from profiles' customer events, erasing `erasable`."""
+    """Handlers keeping `directory` current from profiles' customer events, erasing `erasable`
+    (and remembering an erased customer in `tombstones`)."""
     erasure = CustomerErasure(
         service=runtime.service,
         outbox=runtime.outbox,
         outbox_table=runtime.tables.outbox,
         erasable=erasable,
+        tombstones=tombstones,
     )
     handlers: Handlers = {
         "customer.registered": directory.apply,

@@ -19,6 +19,7 @@ from shared.db.lookup import one_of
 from shared.events.envelope import CloudEvent, new_event
 from shared.events.gdpr import CustomerErased, ErasureCompleted
 from shared.messaging.outbox import Outbox
+from shared.tombstones import Tombstones
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +95,12 @@ class CustomerErasure:
         outbox: Outbox,
         outbox_table: Table,
         erasable: Sequence[ErasableColumn],
+        tombstones: Tombstones | None = None,
     ) -> None:
         self._service = service
         self._outbox = outbox
         self._outbox_table = outbox_table
+        self._tombstones = tombstones
         self._erasable = tuple(erasable)
 
     def apply(self, session: Session, event: CloudEvent, erased: CustomerErased) -> None:
@@ -111,6 +114,9 @@ class CustomerErasure:
             condition = one_of(session, table.c[column], customer_ids)
             count = affected_rows(session, delete(table).where(condition))
             deleted[table.name] = deleted.get(table.name, 0) + count
+        if self._tombstones is not None:
+            # Orders or assignments still on their way must not bring the customer back.
+            self._tombstones.bury(session, {"customer": customer_ids})
         doomed = outbox_rows_keyed(session, self._outbox_table, customer_ids)
         deleted["outbox"] = len(doomed)
         completed = ErasureCompleted(

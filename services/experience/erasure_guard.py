@@ -1,7 +1,5 @@
 """Experience's handlers, guarded against events of customers and visitors already erased."""
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from services.experience import tombstones
@@ -26,12 +24,7 @@ class ErasureGuard:
     def unless_erased(self, handler: EventHandler) -> EventHandler:
         """Drop an order, return or touchpoint of an erased customer or visitor."""
 
-        def guarded(session: Session, event: CloudEvent, payload: Any) -> None:
-            keys = {payload.customer_id, getattr(payload, "anonymous_id", None)}
-            if not tombstones.erased(session, keys):
-                handler(session, event, payload)
-
-        return guarded
+        return tombstones.TOMBSTONES.unless_erased(handler)
 
     def identified(self, handler: EventHandler) -> EventHandler:
         """A visitor identified as an erased customer is erased too, with its touchpoints."""

@@ -13,6 +13,7 @@ from shared.customer_directory import customers_table
 from shared.db.metadata import new_metadata
 from shared.db.types import Money, UTCDateTime
 from shared.messaging.tables import messaging_tables
+from shared.tombstones import erased_keys_table
 
 metadata = new_metadata()
 messaging = messaging_tables(metadata)
@@ -210,12 +211,6 @@ merge_journal = Table(
     Column("anonymous_ids", JSON, nullable=False),
 )
 
-erased_keys = Table(
-    "erased_keys",
-    metadata,
-    Column("key_hash", String(64), primary_key=True),
-    Column("kind", String(16), nullable=False),
-    Column("erased_at", UTCDateTime, nullable=False),
-)
+erased_keys = erased_keys_table(metadata)
 """Hashes of erased customers' ids and their visitors' ids: events that arrive after the
 erasure (they travel on other partitions) are recognised and dropped, never stored."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.segmentation import config_store, gdpr, run_store
+from services.segmentation import config_store, gdpr, models, run_store
 from services.segmentation.ledger_writer import LedgerWriter
 from shared.customer_directory import CustomerDirectory
 from shared.downstream import Handlers, customer_handlers
@@ -20,6 +20,7 @@ from shared.messaging.consumer import ConsumerLoop
 from shared.messaging.dispatch import CloudEventDispatcher, EventHandler
 from shared.messaging.handling import PoisonMessageError
 from shared.runtime import Runtime
+from shared.tombstones import Tombstones
 
 TOPICS = (topics.CUSTOMERS, topics.ORDERS, topics.TOUCHPOINTS, topics.STEERING)
 
@@ -45,7 +46,9 @@ def apply_strategy(session: Session, event: CloudEvent, strategy: StrategyPublis
 def segmentation_handlers(
     runtime: Runtime, directory: CustomerDirectory, ledger: LedgerWriter
 ) -> CloudEventDispatcher:
-    handlers, preparers = customer_handlers(runtime, directory, gdpr.ERASABLE)
+    tombstones = Tombstones(models.erased_keys)
+    handlers, preparers = customer_handlers(runtime, directory, gdpr.ERASABLE, tombstones)
+    unless_erased = tombstones.unless_erased
 
     def touch_snapshot(session: Session, event: CloudEvent, snapshot: CustomerSnapshot) -> None:
         ledger.touch(session, {snapshot.customer_id})
@@ -60,9 +63,9 @@ def segmentation_handlers(
         "customer.unmerged": _then(handlers["customer.unmerged"], ledger.apply_unmerge),
         # What is pending for the customer is written first, so the erasure takes it too.
         "customer.erased": _then(write_pending, handlers["customer.erased"]),
-        "order.placed": ledger.apply_order,
-        "order.returned": ledger.apply_return,
-        "touchpoint.recorded": ledger.apply_touchpoint,
+        "order.placed": unless_erased(ledger.apply_order),
+        "order.returned": unless_erased(ledger.apply_return),
+        "touchpoint.recorded": unless_erased(ledger.apply_touchpoint),
         "strategy.published": apply_strategy,
     }
     preparers["order.placed"] = ledger.prepare_orders

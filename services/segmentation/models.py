@@ -21,6 +21,7 @@ from shared.customer_directory import customers_table
 from shared.db.metadata import new_metadata
 from shared.db.types import UTCDateTime
 from shared.messaging.tables import messaging_tables
+from shared.tombstones import erased_keys_table
 
 metadata = new_metadata()
 messaging = messaging_tables(metadata)
@@ -197,3 +198,7 @@ assignments = Table(
     Column("assigned_at", UTCDateTime, nullable=False),
     Index("ix_assignments_strategic_segment", "strategic_segment"),
 )
+
+erased_keys = erased_keys_table(metadata)
+"""Hashes of erased customers' ids: their orders, contacts or assignments that arrive after
+the erasure (they travel on other topics) are recognised and dropped, never stored."""

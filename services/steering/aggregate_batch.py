@@ -149,7 +149,8 @@ def write(session: Session, batch: AggregateBatch) -> None:
     periods = [
         {"customer_id": cid, "period": period, "flags": flags[1]}
         for (cid, period), flags in batch.periods.items()
-        if flags[1] != flags[0]
+        # A customer in none of a period's counts needs no row.
+        if flags[1] != max(flags[0], 0)
     ]
     aggregate_store.upsert(session, models.customer_periods, periods)
     for flags in batch.periods.values():

@@ -154,6 +154,13 @@ def rekey_periods(session: Session, absorbed: Iterable[str], survivor: str) -> N
     session.execute(delete(table).where(one_of(session, table.c.customer_id, absorbed_ids)))
 
 
+def forget_facts(session: Session, customer_ids: Sequence[str]) -> None:
+    """Drop what steering knows of these customers' assignments."""
+    if customer_ids:
+        facts = models.customer_facts
+        session.execute(delete(facts).where(one_of(session, facts.c.customer_id, customer_ids)))
+
+
 def rekey_orders(session: Session, absorbed: Iterable[str], survivor: str) -> None:
     """The absorbed customers' orders belong to the survivor from now on (as in profiles)."""
     absorbed_ids = sorted(set(absorbed) - {survivor})

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.steering import aggregate_batch, aggregate_store
+from services.steering import aggregate_batch, aggregate_store, merge_journal
 from services.steering.aggregate_batch import AggregateBatch, load_flags, load_orders
 from services.steering.customer_context import Customer, load_customers, rep_segment
 from services.steering.domain import contributions as c
 from services.steering.domain.periods import enclosing, month_of, open_month
-from shared.events.customers import CustomerMerged, CustomerSnapshot
+from shared.events.customers import CustomerMerged, CustomerSnapshot, CustomerUnmerged
 from shared.events.envelope import CloudEvent
 from shared.events.journeys import JourneyStageChanged
 from shared.events.orders import OrderPlaced, OrderReturned
@@ -248,16 +248,35 @@ class AggregateWriter:
         batch.add(month, customer.members(journey.channel, None), {measure: 1, **late})
 
     def apply_merge(self, session: Session, event: CloudEvent, merged: CustomerMerged) -> None:
-        """Write what is pending; the absorbed customers' state and period flags go."""
+        """Write what is pending; the absorbed customers' state and period flags go, their
+        orders go to the survivor, and the journal keeps what moved for an unmerge."""
         self.write_pending(session)
         batch = self._batch(session)
-        load_customers(session, batch.customers, set(merged.absorbed_ids))
-        for customer_id in merged.absorbed_ids:
+        absorbed = sorted(set(merged.absorbed_ids) - {merged.survivor_id})
+        load_customers(session, batch.customers, set(absorbed))
+        for customer_id in absorbed:
             self._restate(batch, batch.customers.pop(customer_id), -1)
         self.write_pending(session)
-        aggregate_store.rekey_periods(session, merged.absorbed_ids, merged.survivor_id)
-        aggregate_store.rekey_orders(session, merged.absorbed_ids, merged.survivor_id)
+        # Out of the state, so the absorbed customers' assignments must not be taken out
+        # again when one of them is restored and assigned anew.
+        aggregate_store.forget_facts(session, absorbed)
+        merge_journal.record(session, merged.merge_id, absorbed, event.time)
+        aggregate_store.rekey_periods(session, absorbed, merged.survivor_id)
+        aggregate_store.rekey_orders(session, absorbed, merged.survivor_id)
         batch.customers.pop(merged.survivor_id, None)
+
+    def apply_unmerge(
+        self, session: Session, event: CloudEvent, unmerged: CustomerUnmerged
+    ) -> None:
+        """Give the restored customer back the orders and period flags the merge took; its
+        state returns with its next segment assignment."""
+        self.write_pending(session)
+        merge_journal.give_back(
+            session, unmerged.merge_id, unmerged.survivor_id, unmerged.restored_id
+        )
+        batch = self._batch(session)
+        batch.customers.pop(unmerged.restored_id, None)
+        batch.customers.pop(unmerged.survivor_id, None)
 
     def forget(self, session: Session, event: CloudEvent, payload: Any) -> None:
         """Before an erasure: take the customer's state out and write what is pending."""

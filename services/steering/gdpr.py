@@ -14,4 +14,5 @@ ERASABLE: list[ErasableColumn] = [
     (models.orders, "customer_id"),
     (models.customer_consents, "customer_id"),
     (models.actions, "customer_id"),
+    (models.merge_journal, "absorbed_id"),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.steering import gdpr
+from services.steering import gdpr, models
 from services.steering.actions import ActionRecommender
 from services.steering.aggregate_writer import AggregateWriter
 from services.steering.alerts import Alerts
@@ -22,6 +22,7 @@ from shared.events.envelope import CloudEvent
 from shared.messaging.consumer import ConsumerLoop
 from shared.messaging.dispatch import BatchPreparer, CloudEventDispatcher, EventHandler
 from shared.runtime import Runtime
+from shared.tombstones import Tombstones
 
 TOPICS = (topics.CUSTOMERS, topics.ORDERS, topics.TOUCHPOINTS, topics.SEGMENTS, topics.JOURNEYS)
 
@@ -56,7 +57,9 @@ def _prepare_all(*preparers: BatchPreparer | None) -> BatchPreparer:
 def steering_handlers(
     runtime: Runtime, directory: CustomerDirectory, parts: SteeringParts
 ) -> CloudEventDispatcher:
-    handlers, preparers = customer_handlers(runtime, directory, gdpr.ERASABLE)
+    tombstones = Tombstones(models.erased_keys)
+    handlers, preparers = customer_handlers(runtime, directory, gdpr.ERASABLE, tombstones)
+    unless_erased = tombstones.unless_erased
     aggregates, consents = parts.aggregates, parts.consents
     actions = ActionRecommender(runtime.outbox, runtime.service, aggregates, consents)
     alerts = Alerts(
@@ -69,15 +72,17 @@ def steering_handlers(
         "customer.merged": _chain(
             handlers["customer.merged"], aggregates.apply_merge, consents.apply_merge
         ),
+        "customer.unmerged": _chain(handlers["customer.unmerged"], aggregates.apply_unmerge),
         # The customer's state leaves the aggregates before the erasure deletes its rows.
         "customer.erased": _chain(aggregates.forget, handlers["customer.erased"]),
-        "order.placed": aggregates.apply_order,
-        "order.returned": aggregates.apply_return,
-        "touchpoint.recorded": aggregates.apply_touchpoint,
-        "segment.assigned": _chain(
-            alerts.apply_assignment, aggregates.apply_assignment, actions.apply_assignment
+        # What was on its way when the customer was erased does not bring it back.
+        "order.placed": unless_erased(aggregates.apply_order),
+        "order.returned": unless_erased(aggregates.apply_return),
+        "touchpoint.recorded": unless_erased(aggregates.apply_touchpoint),
+        "segment.assigned": unless_erased(
+            _chain(alerts.apply_assignment, aggregates.apply_assignment, actions.apply_assignment)
         ),
-        "journey.stage_changed": aggregates.apply_journey,
+        "journey.stage_changed": unless_erased(aggregates.apply_journey),
     }
     for event_type in ("order.placed", "order.returned", "touchpoint.recorded"):
         preparers[event_type] = _prepare_all(aggregates.prepare, alerts.prepare)

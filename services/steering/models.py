@@ -22,6 +22,7 @@ from shared.customer_directory import customers_table
 from shared.db.metadata import new_metadata
 from shared.db.types import BigIntId, UTCDateTime
 from shared.messaging.tables import messaging_tables
+from shared.tombstones import erased_keys_table
 
 metadata = new_metadata()
 messaging = messaging_tables(metadata)
@@ -184,6 +185,18 @@ orders = Table(
 )
 """Where each order was counted and with what, so a replacement takes exactly that back."""
 
+merge_journal = Table(
+    "merge_journal",
+    metadata,
+    Column("merge_id", String(64), primary_key=True),
+    Column("absorbed_id", String(64), primary_key=True),
+    Column("orders", JSON, nullable=False),
+    Column("periods", JSON, nullable=False),
+    Column("merged_at", UTCDateTime, nullable=False),
+)
+"""What a merge moved from an absorbed customer to the survivor (its orders, and its period
+flags as they were), so that an unmerge gives exactly that back."""
+
 closed_periods = Table(
     "closed_periods",
     metadata,
@@ -278,3 +291,7 @@ kpi_status = Table(
     Column("status", String(10), nullable=False),
 )
 """The last status band seen per KPI, so that turning red is noticed once."""
+
+erased_keys = erased_keys_table(metadata)
+"""Hashes of erased customers' ids: their orders, contacts or assignments that arrive after
+the erasure (they travel on other topics) are recognised and dropped, never stored."""

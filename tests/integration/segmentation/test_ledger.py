@@ -128,6 +128,35 @@ def test_an_erasure_takes_what_the_same_batch_added_before_it(segmentation: Segm
     assert segmentation.rows(models.customer_categories, customer_id="c1") == []
 
 
+def test_an_order_or_contact_arriving_after_the_erasure_is_dropped(
+    segmentation: Segmentation,
+) -> None:
+    erased = CustomerErased(customer_id="c1", erasure_id="e1", requested_at=DAY_2)
+    segmentation.feed(registered("c1"), order("c1", "o1", DAY_1, "100.00", "60.00"))
+    segmentation.feed(published(erased, "customer.erased", "c1"))
+    contact = TouchpointRecorded(
+        customer_id="c1",
+        source_system="crm",
+        channel="phone",
+        touchpoint_type="complaint",
+        occurred_at=DAY_1,
+        nps=3,
+    )
+
+    # On the orders and touchpoints topics, they may come after the customers topic's erasure.
+    segmentation.feed(
+        order("c1", "o2", DAY_1, "80.00", "50.00"),
+        published(contact, "touchpoint.recorded", "c1"),
+    )
+    segmentation.feed(order("c1", "o3", DAY_2, "10.00", "5.00"))
+
+    assert _days(segmentation, "c1") == {}
+    assert segmentation.rows(models.orders, customer_id="c1") == []
+    assert segmentation.rows(models.customer_contacts, customer_id="c1") == []
+    assert segmentation.rows(models.latest_nps, customer_id="c1") == []
+    assert segmentation.rows(models.assignments, customer_id="c1") == []
+
+
 def test_an_unmerge_gives_back_what_the_merge_moved_and_keeps_what_came_since(
     segmentation: Segmentation,
 ) -> None:

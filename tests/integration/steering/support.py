@@ -11,7 +11,7 @@ from services.steering.incentive_plans import incentive_plan_documents
 from services.steering.strategy import strategy_documents
 from shared.approvals import Actor
 from shared.db.migrations import upgrade_to_head
-from shared.events.customers import CustomerRegistered
+from shared.events.customers import CustomerMerged, CustomerRegistered, CustomerUnmerged
 from shared.events.envelope import CloudEvent, new_event
 from shared.events.orders import OrderLine, OrderPlaced, OrderReturned, ReturnLine
 from shared.events.segments import SegmentAssigned
@@ -59,6 +59,18 @@ def registered(customer_id: str, **fields: Any) -> CloudEvent:
         customer_id=customer_id, revision=1, kind="organization", name=customer_id, **fields
     )
     return _event("profiles", "customer.registered", customer_id, payload, None)
+
+
+def merged(survivor_id: str, *absorbed: str, merge_id: str = "m-1") -> CloudEvent:
+    payload = CustomerMerged(
+        survivor_id=survivor_id, absorbed_ids=list(absorbed), merge_id=merge_id, reason="same"
+    )
+    return _event("profiles", "customer.merged", survivor_id, payload, None)
+
+
+def unmerged(survivor_id: str, restored_id: str, merge_id: str = "m-1") -> CloudEvent:
+    payload = CustomerUnmerged(survivor_id=survivor_id, restored_id=restored_id, merge_id=merge_id)
+    return _event("profiles", "customer.unmerged", survivor_id, payload, None)
 
 
 def assigned(
