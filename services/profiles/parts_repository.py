@@ -3,7 +3,7 @@
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Table, and_, delete, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,23 @@ RUNS: Table = SegmentationRun.__table__  # type: ignore[assignment]
 ERASURES: Table = Erasure.__table__  # type: ignore[assignment]
 PER_CUSTOMER = (SEGMENTS, EXPERIENCES, ACTIONS)
 CHUNK = 500
+
+
+def _of_customer(table: Table) -> Select[Any]:
+    return select(table).where(table.c.customer_id == bindparam("customer_id"))
+
+
+# Built once: the 360° view runs them on every request.
+SEGMENT_OF, EXPERIENCE_OF, ACTIONS_FOR = (_of_customer(t) for t in PER_CUSTOMER)
+STRATEGY_IN_FORCE = (
+    select(STRATEGIES)
+    .order_by(
+        STRATEGIES.c.published_at.desc(),
+        STRATEGIES.c.version.desc(),
+        STRATEGIES.c.event_time.desc(),
+    )
+    .limit(1)
+)
 
 Row = dict[str, Any]
 CustomerState = Literal["active", "merged", "erased"]
@@ -122,26 +139,18 @@ class PartsRepository:
                 )
 
     def segment_of(self, customer_id: str) -> Row | None:
-        return self._one(SEGMENTS, customer_id)
+        return self._one(SEGMENT_OF, customer_id)
 
     def experience_of(self, customer_id: str) -> Row | None:
-        return self._one(EXPERIENCES, customer_id)
+        return self._one(EXPERIENCE_OF, customer_id)
 
     def actions_for(self, customer_id: str) -> list[Row]:
-        rows = self.session.execute(select(ACTIONS).where(ACTIONS.c.customer_id == customer_id))
+        rows = self.session.execute(ACTIONS_FOR, {"customer_id": customer_id})
         return [dict(row._mapping) for row in rows]
 
     def strategy_in_force(self) -> Row | None:
         """The strategy published last."""
-        row = self.session.execute(
-            select(STRATEGIES)
-            .order_by(
-                STRATEGIES.c.published_at.desc(),
-                STRATEGIES.c.version.desc(),
-                STRATEGIES.c.event_time.desc(),
-            )
-            .limit(1)
-        ).first()
+        row = self.session.execute(STRATEGY_IN_FORCE).first()
         return dict(row._mapping) if row is not None else None
 
     def latest_run(self) -> Row | None:
@@ -151,6 +160,6 @@ class PartsRepository:
         ).first()
         return dict(row._mapping) if row is not None else None
 
-    def _one(self, table: Table, customer_id: str) -> Row | None:
-        row = self.session.execute(select(table).where(table.c.customer_id == customer_id)).first()
+    def _one(self, statement: Select[Any], customer_id: str) -> Row | None:
+        row = self.session.execute(statement, {"customer_id": customer_id}).first()
         return dict(row._mapping) if row is not None else None

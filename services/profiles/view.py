@@ -2,17 +2,17 @@
 and the parts other services deliver (see parts_view), each with the event it reflects
 (`as_of`)."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy.orm import Session
 
-from services.profiles.models import Customer
 from services.profiles.parts_repository import PartsRepository
 from services.profiles.parts_schemas import AsOf
 from services.profiles.parts_view import delivered_parts
-from services.profiles.repository import CustomerRepository
 from services.profiles.schemas import (
     PII_FIELDS,
     CustomerSummary,
@@ -143,22 +143,23 @@ def _utc(value: datetime) -> datetime:
 
 
 def customer_view(
-    repo: CustomerRepository, customer: Customer, principal: Principal
+    session: Session, customer: Mapping[str, Any], principal: Principal
 ) -> CustomerView360:
-    """The 360° view of `customer`, masked for what `principal` may see."""
+    """The 360° view of `customer` (its row), masked for what `principal` may see."""
+    customer_id = customer["customer_id"]
+    views = ViewRepository(session)
     references = [
-        Reference(system=r.system, id=r.external_id)
-        for r in repo.references_of(customer.customer_id)
+        Reference(system=system, id=external_id)
+        for system, external_id in views.references_of(customer_id)
     ]
-    views = ViewRepository(repo.session)
     now = datetime.now(UTC)
-    value = value_part(views, customer.customer_id, principal, now)
-    parts = delivered_parts(PartsRepository(repo.session), customer.customer_id, principal, now)
+    value = value_part(views, customer_id, principal, now)
+    parts = delivered_parts(PartsRepository(session), customer_id, principal, now)
     fields = {
-        **customer.__dict__,
+        **customer,
         "references": references,
-        "as_of": AsOf(time=_utc(customer.source_time), event_id=customer.as_of_event_id),
-        "responsible_rep": customer.owner_rep,
+        "as_of": AsOf(time=_utc(customer["source_time"]), event_id=customer["as_of_event_id"]),
+        "responsible_rep": customer["owner_rep"],
         "value": value,
         **parts,
     }

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Row, Select, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from services.profiles.parts_repository import SEGMENTS
-from services.profiles.repository import CUSTOMERS, ORDERS, RETURNS
+from services.profiles.repository import CUSTOMERS, ORDERS, REFERENCES, RETURNS
 from shared.db.types import Money
 
 SUMMARY_PARTS = (
@@ -62,52 +63,77 @@ def _sum(column: ColumnElement[Any], within: ColumnElement[bool] | None) -> Colu
     return type_coerce(func.coalesce(func.sum(amount), 0), Money())
 
 
+# The view's statements are built once: building one costs more than running it.
+CUSTOMER = select(CUSTOMERS).where(CUSTOMERS.c.customer_id == bindparam("customer_id"))
+CUSTOMER_REFERENCES = (
+    select(REFERENCES.c.system, REFERENCES.c.external_id)
+    .where(REFERENCES.c.customer_id == bindparam("customer_id"))
+    .order_by(REFERENCES.c.system, REFERENCES.c.external_id)
+)
+NEWEST_ORDER = (
+    select(ORDERS.c.placed_at, ORDERS.c.as_of_event_id)
+    .where(ORDERS.c.customer_id == bindparam("customer_id"))
+    .order_by(ORDERS.c.placed_at.desc(), ORDERS.c.as_of_event_id.desc())
+    .limit(1)
+)
+CUSTOMER_RETURNS = select(
+    RETURNS.c.event_id,
+    RETURNS.c.returned_at,
+    RETURNS.c.lines,
+    RETURNS.c.amount,
+    RETURNS.c.handling_cost,
+).where(RETURNS.c.customer_id == bindparam("customer_id"))
+
+
+@cache
+def order_totals_statement(dialect: str) -> Select[Any]:
+    """Lifetime and recent (placed at or after `since`) sums and counts of one customer."""
+    recent = ORDERS.c.placed_at >= bindparam("since")
+    columns: list[Any] = []
+    for name in ORDER_AMOUNTS:
+        columns.append(_sum(ORDERS.c[name], None).label(f"lifetime_{name}"))
+        columns.append(_sum(ORDERS.c[name], recent).label(f"recent_{name}"))
+    currencies = ORDERS.c.currency.distinct()
+    columns += [
+        func.count().label("lifetime_orders"),
+        func.coalesce(func.sum(case((recent, 1), else_=0)), 0).label("recent_orders"),
+        func.min(ORDERS.c.placed_at).label("first_order_at"),
+        func.max(ORDERS.c.placed_at).label("last_order_at"),
+        func.array_agg(currencies).label("currencies")
+        if dialect == "postgresql"
+        else func.group_concat(currencies).label("currencies"),
+    ]
+    return select(*columns).where(ORDERS.c.customer_id == bindparam("customer_id"))
+
+
 class ViewRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def customer(self, customer_id: str) -> dict[str, Any] | None:
+        """The customer's row (also one a merge absorbed), None if there is none."""
+        row = self.session.execute(CUSTOMER, {"customer_id": customer_id}).first()
+        return dict(row._mapping) if row is not None else None
+
+    def references_of(self, customer_id: str) -> list[tuple[str, str]]:
+        """The customer's source-system references, by system and id."""
+        rows = self.session.execute(CUSTOMER_REFERENCES, {"customer_id": customer_id})
+        return [(row.system, row.external_id) for row in rows]
+
     def order_totals(self, customer_id: str, since: datetime) -> Row[Any]:
         """One row: lifetime and recent (placed at or after `since`) sums and counts."""
-        recent = ORDERS.c.placed_at >= since
-        columns: list[Any] = []
-        for name in ORDER_AMOUNTS:
-            columns.append(_sum(ORDERS.c[name], None).label(f"lifetime_{name}"))
-            columns.append(_sum(ORDERS.c[name], recent).label(f"recent_{name}"))
-        columns += [
-            func.count().label("lifetime_orders"),
-            func.coalesce(func.sum(case((recent, 1), else_=0)), 0).label("recent_orders"),
-            func.min(ORDERS.c.placed_at).label("first_order_at"),
-            func.max(ORDERS.c.placed_at).label("last_order_at"),
-            func.array_agg(ORDERS.c.currency.distinct()).label("currencies")
-            if self.session.get_bind().dialect.name == "postgresql"
-            else func.group_concat(ORDERS.c.currency.distinct()).label("currencies"),
-        ]
-        return self.session.execute(
-            select(*columns).where(ORDERS.c.customer_id == customer_id)
-        ).one()
+        statement = order_totals_statement(self.session.get_bind().dialect.name)
+        return self.session.execute(statement, {"customer_id": customer_id, "since": since}).one()
 
     def newest_order(self, customer_id: str) -> Row[Any, Any] | None:
         row: Row[Any, Any] | None = self.session.execute(
-            select(ORDERS.c.placed_at, ORDERS.c.as_of_event_id)
-            .where(ORDERS.c.customer_id == customer_id)
-            .order_by(ORDERS.c.placed_at.desc(), ORDERS.c.as_of_event_id.desc())
-            .limit(1)
+            NEWEST_ORDER, {"customer_id": customer_id}
         ).first()
         return row
 
     def returns_of(self, customer_id: str) -> list[Row[Any]]:
         """The customer's returns; few per customer, their lines are JSON summed in Python."""
-        return list(
-            self.session.execute(
-                select(
-                    RETURNS.c.event_id,
-                    RETURNS.c.returned_at,
-                    RETURNS.c.lines,
-                    RETURNS.c.amount,
-                    RETURNS.c.handling_cost,
-                ).where(RETURNS.c.customer_id == customer_id)
-            )
-        )
+        return list(self.session.execute(CUSTOMER_RETURNS, {"customer_id": customer_id}))
 
     def customers(self, where: CustomerFilter, after: str | None, limit: int) -> list[Row[Any]]:
         """Up to `limit` customers (not merged away) matching `where`, by id after `after`.

@@ -15,10 +15,9 @@ from sqlalchemy import Table, select
 from services.profiles import bootstrap
 from services.profiles.bootstrap import DEFINITION
 from services.profiles.handlers import parts_dispatcher
-from services.profiles.models import Customer
-from services.profiles.repository import CustomerRepository
 from services.profiles.schemas import CustomerView360
 from services.profiles.view import customer_view
+from services.profiles.view_repository import ViewRepository
 from shared.api.auth import Principal
 from shared.db.migrations import upgrade_to_head
 from shared.events.envelope import CloudEvent, new_event
@@ -183,10 +182,9 @@ class ProfilesParts:
 
     def view(self, customer_id: str, principal: Principal = SALES) -> CustomerView360:
         with self.runtime.read_session_factory() as session:
-            repo = CustomerRepository(session)
-            customer = session.get(Customer, customer_id)
+            customer = ViewRepository(session).customer(customer_id)
             assert customer is not None
-            return customer_view(repo, customer, principal)
+            return customer_view(session, customer, principal)
 
 
 def parts_of(runtime: Runtime) -> ProfilesParts:
