@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from shared.db.buffer import buffer_of
 from shared.db.lookup import one_of
 from shared.db.types import UTCDateTime
-from shared.messaging.dispatch import EventHandler
+from shared.messaging.dispatch import BatchPreparer, EventHandler
 
 CHUNK = 500
 
@@ -76,8 +76,35 @@ class Tombstones:
         """`handler`, skipping events about an erased customer (or visitor)."""
 
         def guarded(session: Session, event: Any, payload: Any) -> None:
-            keys = {getattr(payload, "customer_id", None), getattr(payload, "anonymous_id", None)}
-            if not self.erased(session, keys):
+            if not self.erased(session, _keys(payload)):
                 handler(session, event, payload)
 
         return guarded
+
+    def preparing(self, preparer: BatchPreparer | None) -> BatchPreparer:
+        """`preparer`, after looking up every customer (and visitor) of the batch at once."""
+
+        def prepare(session: Session, events: list[tuple[Any, Any]]) -> None:
+            self.erased(session, [key for _, payload in events for key in _keys(payload)])
+            if preparer is not None:
+                preparer(session, events)
+
+        return prepare
+
+    def guard(
+        self,
+        handlers: Mapping[str, EventHandler],
+        preparers: Mapping[str, BatchPreparer],
+        event_types: Iterable[str],
+    ) -> tuple[dict[str, EventHandler], dict[str, BatchPreparer]]:
+        """The handlers and preparers, those of `event_types` dropping events about erased
+        customers, with one lookup per batch."""
+        guarded, prepared = dict(handlers), dict(preparers)
+        for event_type in event_types:
+            guarded[event_type] = self.unless_erased(handlers[event_type])
+            prepared[event_type] = self.preparing(preparers.get(event_type))
+        return guarded, prepared
+
+
+def _keys(payload: Any) -> list[str | None]:
+    return [getattr(payload, "customer_id", None), getattr(payload, "anonymous_id", None)]

@@ -21,11 +21,6 @@ class ErasureGuard:
         self._writer.write_pending(session)
         tombstones.bury(session, customers, tombstones.visitors_of(session, customers))
 
-    def unless_erased(self, handler: EventHandler) -> EventHandler:
-        """Drop an order, return or touchpoint of an erased customer or visitor."""
-
-        return tombstones.TOMBSTONES.unless_erased(handler)
-
     def identified(self, handler: EventHandler) -> EventHandler:
         """A visitor identified as an erased customer is erased too, with its touchpoints."""
 

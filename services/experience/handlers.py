@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.experience import config_store, gdpr
+from services.experience import config_store, gdpr, tombstones
 from services.experience.erasure_guard import ErasureGuard
 from services.experience.journey_writer import JourneyWriter
 from shared.customer_directory import CustomerDirectory
@@ -22,6 +22,9 @@ from shared.messaging.dispatch import CloudEventDispatcher, EventHandler
 from shared.runtime import Runtime
 
 TOPICS = (topics.CUSTOMERS, topics.ORDERS, topics.TOUCHPOINTS, topics.SEGMENTS, topics.STEERING)
+# An order, return or touchpoint of an erased customer or visitor (they travel on other
+# partitions than the erasure) is dropped.
+AFTER_ERASURE_DROPPED = ("order.placed", "order.returned", "touchpoint.recorded")
 
 
 def _then(first: EventHandler, second: EventHandler) -> EventHandler:
@@ -47,14 +50,15 @@ def experience_handlers(
         "customer.merged": _then(handlers["customer.merged"], writer.apply_merge),
         "customer.unmerged": _then(handlers["customer.unmerged"], writer.apply_unmerge),
         "customer.identified": guard.identified(writer.apply_identified),
-        "order.placed": guard.unless_erased(writer.apply_order),
-        "order.returned": guard.unless_erased(writer.apply_return),
-        "touchpoint.recorded": guard.unless_erased(writer.apply_touchpoint),
+        "order.placed": writer.apply_order,
+        "order.returned": writer.apply_return,
+        "touchpoint.recorded": writer.apply_touchpoint,
         "segment.assigned": writer.apply_segment,
         "strategy.published": apply_strategy,
     }
     preparers["touchpoint.recorded"] = writer.prepare_touchpoints
-    return CloudEventDispatcher(runtime.registry, {**handlers, **own}, preparers)
+    guarded = tombstones.TOMBSTONES.guard({**handlers, **own}, preparers, AFTER_ERASURE_DROPPED)
+    return CloudEventDispatcher(runtime.registry, *guarded)
 
 
 def build_consumers(

@@ -23,6 +23,7 @@ from shared.runtime import Runtime
 from shared.tombstones import Tombstones
 
 TOPICS = (topics.CUSTOMERS, topics.ORDERS, topics.TOUCHPOINTS, topics.STEERING)
+AFTER_ERASURE_DROPPED = ("order.placed", "order.returned", "touchpoint.recorded")
 
 
 def _then(first: EventHandler, second: EventHandler) -> EventHandler:
@@ -48,7 +49,6 @@ def segmentation_handlers(
 ) -> CloudEventDispatcher:
     tombstones = Tombstones(models.erased_keys)
     handlers, preparers = customer_handlers(runtime, directory, gdpr.ERASABLE, tombstones)
-    unless_erased = tombstones.unless_erased
 
     def touch_snapshot(session: Session, event: CloudEvent, snapshot: CustomerSnapshot) -> None:
         ledger.touch(session, {snapshot.customer_id})
@@ -63,13 +63,15 @@ def segmentation_handlers(
         "customer.unmerged": _then(handlers["customer.unmerged"], ledger.apply_unmerge),
         # What is pending for the customer is written first, so the erasure takes it too.
         "customer.erased": _then(write_pending, handlers["customer.erased"]),
-        "order.placed": unless_erased(ledger.apply_order),
-        "order.returned": unless_erased(ledger.apply_return),
-        "touchpoint.recorded": unless_erased(ledger.apply_touchpoint),
+        "order.placed": ledger.apply_order,
+        "order.returned": ledger.apply_return,
+        "touchpoint.recorded": ledger.apply_touchpoint,
         "strategy.published": apply_strategy,
     }
     preparers["order.placed"] = ledger.prepare_orders
-    return CloudEventDispatcher(runtime.registry, {**handlers, **own}, preparers)
+    # What was on its way when the customer was erased does not bring it back.
+    guarded = tombstones.guard({**handlers, **own}, preparers, AFTER_ERASURE_DROPPED)
+    return CloudEventDispatcher(runtime.registry, *guarded)
 
 
 def build_consumers(

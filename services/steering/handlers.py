@@ -25,6 +25,13 @@ from shared.runtime import Runtime
 from shared.tombstones import Tombstones
 
 TOPICS = (topics.CUSTOMERS, topics.ORDERS, topics.TOUCHPOINTS, topics.SEGMENTS, topics.JOURNEYS)
+AFTER_ERASURE_DROPPED = (
+    "order.placed",
+    "order.returned",
+    "touchpoint.recorded",
+    "segment.assigned",
+    "journey.stage_changed",
+)
 
 
 @dataclass
@@ -59,7 +66,6 @@ def steering_handlers(
 ) -> CloudEventDispatcher:
     tombstones = Tombstones(models.erased_keys)
     handlers, preparers = customer_handlers(runtime, directory, gdpr.ERASABLE, tombstones)
-    unless_erased = tombstones.unless_erased
     aggregates, consents = parts.aggregates, parts.consents
     actions = ActionRecommender(runtime.outbox, runtime.service, aggregates, consents)
     alerts = Alerts(
@@ -75,14 +81,13 @@ def steering_handlers(
         "customer.unmerged": _chain(handlers["customer.unmerged"], aggregates.apply_unmerge),
         # The customer's state leaves the aggregates before the erasure deletes its rows.
         "customer.erased": _chain(aggregates.forget, handlers["customer.erased"]),
-        # What was on its way when the customer was erased does not bring it back.
-        "order.placed": unless_erased(aggregates.apply_order),
-        "order.returned": unless_erased(aggregates.apply_return),
-        "touchpoint.recorded": unless_erased(aggregates.apply_touchpoint),
-        "segment.assigned": unless_erased(
-            _chain(alerts.apply_assignment, aggregates.apply_assignment, actions.apply_assignment)
+        "order.placed": aggregates.apply_order,
+        "order.returned": aggregates.apply_return,
+        "touchpoint.recorded": aggregates.apply_touchpoint,
+        "segment.assigned": _chain(
+            alerts.apply_assignment, aggregates.apply_assignment, actions.apply_assignment
         ),
-        "journey.stage_changed": unless_erased(aggregates.apply_journey),
+        "journey.stage_changed": aggregates.apply_journey,
     }
     for event_type in ("order.placed", "order.returned", "touchpoint.recorded"):
         preparers[event_type] = _prepare_all(aggregates.prepare, alerts.prepare)
@@ -91,7 +96,9 @@ def steering_handlers(
     )
     for event_type in ("customer.registered", "customer.updated"):
         preparers[event_type] = _prepare_all(preparers.get(event_type), consents.prepare)
-    return CloudEventDispatcher(runtime.registry, {**handlers, **own}, preparers)
+    # What was on its way when the customer was erased does not bring it back.
+    guarded = tombstones.guard({**handlers, **own}, preparers, AFTER_ERASURE_DROPPED)
+    return CloudEventDispatcher(runtime.registry, *guarded)
 
 
 def build_consumers(
