@@ -119,10 +119,12 @@ def plan_approval(
     approved: Iterable[str],
     department: str,
     required: Sequence[str],
+    unknown_version: str | None = None,
 ) -> ApprovalPlan:
     """What `department` approving `version` does; refused for other departments or versions.
 
     Approving twice is a no-op; the last missing approval activates the version.
+    `unknown_version` words the refusal of a version the document does not have.
     """
     if department not in required:
         raise ApprovalRefusedError(
@@ -130,7 +132,7 @@ def plan_approval(
         )
     target = next((v for v in versions if v["version"] == version), None)
     if target is None:
-        raise ApprovalRefusedError(404, f"{document} has no version {version}")
+        raise ApprovalRefusedError(404, unknown_version or f"{document} has no version {version}")
     done = set(approved)
     if department in done:
         return ApprovalPlan(record=False, activates=False)
@@ -173,6 +175,32 @@ def approvals_by_version(approvals: Sequence[Row]) -> dict[int, list[Row]]:
     for approval in approvals:
         grouped.setdefault(approval["version"], []).append(approval)
     return grouped
+
+
+def new_draft(version: int, actor: Actor, *, at: datetime) -> dict[str, Any]:
+    """The bookkeeping of a new draft version: its number and status, who started it, when."""
+    return {
+        "version": version,
+        "status": "draft",
+        "created_at": at,
+        "created_by": actor.name,
+        "updated_at": at,
+        "updated_by": actor.name,
+        "activated_at": None,
+    }
+
+
+def approval_record(
+    version: int, actor: Actor, *, at: datetime, comment: str | None
+) -> dict[str, Any]:
+    """One department's approval of a version, as it is kept."""
+    return {
+        "version": version,
+        "department": actor.department,
+        "approved_by": actor.name,
+        "approved_at": at,
+        "comment": comment,
+    }
 
 
 def audit_entry(

@@ -20,16 +20,12 @@ from services.profiles.segment_profile_schemas import (
     SegmentProfileVersionRead,
     SegmentProfileWrite,
 )
-from services.profiles.segment_profiles import (
-    Actor,
-    ProfileRefusedError,
-    SegmentProfiles,
-    approving_department,
-)
+from services.profiles.segment_profiles import ProfileRefusedError, SegmentProfiles
 from services.profiles.settings import profiles_settings
 from shared.api.auth import Principal
 from shared.api.deps import CurrentPrincipal, require
 from shared.api.problems import PROBLEM_CONTENT_TYPE, Problem
+from shared.approvals import Actor, approving_department
 from shared.runtime import Runtime
 
 T = TypeVar("T")

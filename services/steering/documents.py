@@ -92,19 +92,8 @@ class ApprovedDocuments:
         elif plan.action in ("created", "drafted"):
             if plan.supersedes is not None:
                 repo.update_version(document_id, plan.supersedes, {"status": "superseded"})
-            repo.insert_version(
-                {
-                    "document_id": document_id,
-                    "version": plan.version,
-                    "status": "draft",
-                    "content": content,
-                    "created_at": now,
-                    "created_by": actor.name,
-                    "updated_at": now,
-                    "updated_by": actor.name,
-                    "activated_at": None,
-                }
-            )
+            started = approvals.new_draft(plan.version, actor, at=now)
+            repo.insert_version({"document_id": document_id, "content": content, **started})
         if plan.action != "unchanged":
             entry = approvals.audit_entry(
                 plan.version, plan.action, actor, at=now, changed=plan.changed
@@ -135,16 +124,8 @@ class ApprovedDocuments:
         if not plan.record:
             return self.state(session, document_id)
         now = datetime.now(UTC)
-        repo.insert_approval(
-            {
-                "document_id": document_id,
-                "version": version,
-                "department": actor.department,
-                "approved_by": actor.name,
-                "approved_at": now,
-                "comment": comment,
-            }
-        )
+        record = approvals.approval_record(version, actor, at=now, comment=comment)
+        repo.insert_approval({"document_id": document_id, **record})
         entry = approvals.audit_entry(version, "approved", actor, at=now, comment=comment)
         repo.add_audit(document_id, entry)
         if plan.activates:
