@@ -1,6 +1,6 @@
 """FastAPI dependencies shared by the services: authentication and scope checks."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, Security
@@ -12,7 +12,9 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API k
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The API key.")
 
 
-def authenticate(
+# Both dependencies are coroutines: they do not block, and a plain function would be run in the
+# thread pool, a hand-over to another thread and back on every request.
+async def authenticate(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     api_key: Annotated[str | None, Security(_api_key_header)],
@@ -32,10 +34,10 @@ def authenticate(
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 
 
-def require(*scopes: str) -> Callable[[Principal], Principal]:
+def require(*scopes: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets the caller through only with every one of `scopes`."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         missing = [scope for scope in scopes if not principal.has(scope)]
         if missing:
             raise HTTPException(403, f"the API key lacks the scope {', '.join(missing)}")
