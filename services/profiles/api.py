@@ -163,10 +163,10 @@ def customers_router(runtime: Runtime) -> APIRouter:
         """The customer a source system's id belongs to (the survivor, if it was merged)."""
         with runtime.read_session_factory() as session:
             found = CustomerRepository(session).by_reference((system, external_id))
-            customer = ViewRepository(session).customer(found.customer_id) if found else None
-            if customer is None:
+            rows = ViewRepository(session).customer(found.customer_id) if found else None
+            if rows is None:
                 raise HTTPException(404, f"no customer has the {system} id {external_id}")
-            return view_response(customer_view(session, customer, principal))
+            return view_response(customer_view(session, rows, principal))
 
     @router.get("/customers", response_model=CustomerPage)
     def list_customers(
@@ -258,12 +258,12 @@ def customers_router(runtime: Runtime) -> APIRouter:
         `financials:read` (listed in `value.masked`).
         """
         with runtime.read_session_factory() as session:
-            customer = ViewRepository(session).customer(customer_id)
-            if customer is None:
+            rows = ViewRepository(session).customer(customer_id)
+            if rows is None:
                 raise HTTPException(404, f"customer {customer_id} is not known")
-            if customer["merged_into"] is not None:
-                return gone(request, customer_id, customer["merged_into"])
-            return view_response(customer_view(session, customer, principal))
+            if rows.customer["merged_into"] is not None:
+                return gone(request, customer_id, rows.customer["merged_into"])
+            return view_response(customer_view(session, rows, principal))
 
     return router
 

@@ -3,7 +3,7 @@
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, or_, select
+from sqlalchemy import Table, and_, bindparam, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,12 +28,8 @@ PER_CUSTOMER = (SEGMENTS, EXPERIENCES, ACTIONS)
 CHUNK = 500
 
 
-def _of_customer(table: Table) -> Select[Any]:
-    return select(table).where(table.c.customer_id == bindparam("customer_id"))
-
-
 # Built once: the 360° view runs them on every request.
-SEGMENT_OF, EXPERIENCE_OF, ACTIONS_FOR = (_of_customer(t) for t in PER_CUSTOMER)
+ACTIONS_FOR = select(ACTIONS).where(ACTIONS.c.customer_id == bindparam("customer_id"))
 STRATEGY_IN_FORCE = (
     select(STRATEGIES)
     .order_by(
@@ -138,12 +134,6 @@ class PartsRepository:
                     delete(table).where(one_of(self.session, table.c.customer_id, chunk))
                 )
 
-    def segment_of(self, customer_id: str) -> Row | None:
-        return self._one(SEGMENT_OF, customer_id)
-
-    def experience_of(self, customer_id: str) -> Row | None:
-        return self._one(EXPERIENCE_OF, customer_id)
-
     def actions_for(self, customer_id: str) -> list[Row]:
         rows = self.session.execute(ACTIONS_FOR, {"customer_id": customer_id})
         return [dict(row._mapping) for row in rows]
@@ -158,8 +148,4 @@ class PartsRepository:
         row = self.session.execute(
             select(RUNS).order_by(RUNS.c.completed_at.desc()).limit(1)
         ).first()
-        return dict(row._mapping) if row is not None else None
-
-    def _one(self, statement: Select[Any], customer_id: str) -> Row | None:
-        row = self.session.execute(statement, {"customer_id": customer_id}).first()
         return dict(row._mapping) if row is not None else None

@@ -105,14 +105,20 @@ def actions_part(actions: list[Row], now: datetime) -> NextBestActionsPart:
 
 
 def delivered_parts(
-    repo: PartsRepository, customer_id: str, principal: Principal, now: datetime
+    repo: PartsRepository,
+    customer_id: str,
+    *,
+    assignment: Row | None,
+    experience: Row | None,
+    principal: Principal,
+    now: datetime,
 ) -> Row:
-    """The four parts of the customer, keyed as the view names them."""
-    assignment = repo.segment_of(customer_id)
+    """The four parts of the customer, keyed as the view names them, from its stored
+    assignment and experience summary and the actions and strategy `repo` reads."""
     strategy = repo.strategy_in_force() if assignment is not None else None
     return {
         "segment": segment_part(assignment, principal),
         "strategy": strategy_part(assignment, strategy),
-        "experience": experience_part(repo.experience_of(customer_id)),
+        "experience": experience_part(experience),
         "next_best_actions": actions_part(repo.actions_for(customer_id), now),
     }

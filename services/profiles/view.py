@@ -2,7 +2,6 @@
 and the parts other services deliver (see parts_view), each with the event it reflects
 (`as_of`)."""
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,12 @@ from services.profiles.schemas import (
     Reference,
     ValuePart,
 )
-from services.profiles.view_repository import ORDER_AMOUNTS, ViewRepository, as_decimal
+from services.profiles.view_repository import (
+    ORDER_AMOUNTS,
+    CustomerRows,
+    ViewRepository,
+    as_decimal,
+)
 from shared.api.auth import Principal
 
 RECENT = timedelta(days=365)
@@ -106,10 +110,9 @@ def value_part(
     since = now - RECENT
     totals = views.order_totals(customer_id, since)
     returns = views.returns_of(customer_id)
-    newest = views.newest_order(customer_id) if totals.lifetime_orders else None
     candidates = [(r.returned_at, r.event_id) for r in returns]
-    if newest is not None:
-        candidates.append((newest.placed_at, newest.as_of_event_id))
+    if totals.lifetime_orders:
+        candidates.append((totals.last_order_at, totals.newest_order_event_id))
     as_of = None
     if candidates:
         time, event_id = max(candidates)
@@ -142,10 +145,9 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def customer_view(
-    session: Session, customer: Mapping[str, Any], principal: Principal
-) -> CustomerView360:
-    """The 360° view of `customer` (its row), masked for what `principal` may see."""
+def customer_view(session: Session, rows: CustomerRows, principal: Principal) -> CustomerView360:
+    """The 360° view of a customer from its rows, masked for what `principal` may see."""
+    customer = rows.customer
     customer_id = customer["customer_id"]
     views = ViewRepository(session)
     references = [
@@ -154,7 +156,14 @@ def customer_view(
     ]
     now = datetime.now(UTC)
     value = value_part(views, customer_id, principal, now)
-    parts = delivered_parts(PartsRepository(session), customer_id, principal, now)
+    parts = delivered_parts(
+        PartsRepository(session),
+        customer_id,
+        assignment=rows.segment,
+        experience=rows.experience,
+        principal=principal,
+        now=now,
+    )
     fields = {
         **customer,
         "references": references,

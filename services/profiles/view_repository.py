@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from services.profiles.parts_repository import SEGMENTS
+from services.profiles.parts_repository import EXPERIENCES, SEGMENTS
 from services.profiles.repository import CUSTOMERS, ORDERS, REFERENCES, RETURNS
 from shared.db.types import Money
 
@@ -63,18 +63,33 @@ def _sum(column: ColumnElement[Any], within: ColumnElement[bool] | None) -> Colu
     return type_coerce(func.coalesce(func.sum(amount), 0), Money())
 
 
-# The view's statements are built once: building one costs more than running it.
-CUSTOMER = select(CUSTOMERS).where(CUSTOMERS.c.customer_id == bindparam("customer_id"))
+# The view's statements are built once (building one costs more than running it), and
+# few: every statement is a round trip, on which a busy server waits longest.
+SEGMENT_PREFIX, EXPERIENCE_PREFIX = "segment__", "experience__"
+CUSTOMER = (
+    select(
+        CUSTOMERS,
+        *(column.label(SEGMENT_PREFIX + column.name) for column in SEGMENTS.columns),
+        *(column.label(EXPERIENCE_PREFIX + column.name) for column in EXPERIENCES.columns),
+    )
+    .select_from(
+        CUSTOMERS.outerjoin(SEGMENTS, SEGMENTS.c.customer_id == CUSTOMERS.c.customer_id).outerjoin(
+            EXPERIENCES, EXPERIENCES.c.customer_id == CUSTOMERS.c.customer_id
+        )
+    )
+    .where(CUSTOMERS.c.customer_id == bindparam("customer_id"))
+)
 CUSTOMER_REFERENCES = (
     select(REFERENCES.c.system, REFERENCES.c.external_id)
     .where(REFERENCES.c.customer_id == bindparam("customer_id"))
     .order_by(REFERENCES.c.system, REFERENCES.c.external_id)
 )
-NEWEST_ORDER = (
-    select(ORDERS.c.placed_at, ORDERS.c.as_of_event_id)
+NEWEST_ORDER_EVENT = (
+    select(ORDERS.c.as_of_event_id)
     .where(ORDERS.c.customer_id == bindparam("customer_id"))
     .order_by(ORDERS.c.placed_at.desc(), ORDERS.c.as_of_event_id.desc())
     .limit(1)
+    .scalar_subquery()
 )
 CUSTOMER_RETURNS = select(
     RETURNS.c.event_id,
@@ -102,18 +117,40 @@ def order_totals_statement(dialect: str) -> Select[Any]:
         func.array_agg(currencies).label("currencies")
         if dialect == "postgresql"
         else func.group_concat(currencies).label("currencies"),
+        NEWEST_ORDER_EVENT.label("newest_order_event_id"),
     ]
     return select(*columns).where(ORDERS.c.customer_id == bindparam("customer_id"))
+
+
+@dataclass(frozen=True)
+class CustomerRows:
+    """A customer's row and the segment and experience parts delivered for it, if any."""
+
+    customer: dict[str, Any]
+    segment: dict[str, Any] | None
+    experience: dict[str, Any] | None
+
+
+def _part(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    part = {
+        name.removeprefix(prefix): row.pop(name) for name in list(row) if name.startswith(prefix)
+    }
+    return part if part["customer_id"] is not None else None
 
 
 class ViewRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def customer(self, customer_id: str) -> dict[str, Any] | None:
-        """The customer's row (also one a merge absorbed), None if there is none."""
-        row = self.session.execute(CUSTOMER, {"customer_id": customer_id}).first()
-        return dict(row._mapping) if row is not None else None
+    def customer(self, customer_id: str) -> CustomerRows | None:
+        """The customer's row (also one a merge absorbed) with its segment and experience
+        parts, in one statement; None if there is no such customer."""
+        found = self.session.execute(CUSTOMER, {"customer_id": customer_id}).first()
+        if found is None:
+            return None
+        row = dict(found._mapping)
+        segment, experience = _part(row, SEGMENT_PREFIX), _part(row, EXPERIENCE_PREFIX)
+        return CustomerRows(row, segment, experience)
 
     def references_of(self, customer_id: str) -> list[tuple[str, str]]:
         """The customer's source-system references, by system and id."""
@@ -121,15 +158,10 @@ class ViewRepository:
         return [(row.system, row.external_id) for row in rows]
 
     def order_totals(self, customer_id: str, since: datetime) -> Row[Any]:
-        """One row: lifetime and recent (placed at or after `since`) sums and counts."""
+        """One row: lifetime and recent (placed at or after `since`) sums and counts, and the
+        event of the newest order."""
         statement = order_totals_statement(self.session.get_bind().dialect.name)
         return self.session.execute(statement, {"customer_id": customer_id, "since": since}).one()
-
-    def newest_order(self, customer_id: str) -> Row[Any, Any] | None:
-        row: Row[Any, Any] | None = self.session.execute(
-            NEWEST_ORDER, {"customer_id": customer_id}
-        ).first()
-        return row
 
     def returns_of(self, customer_id: str) -> list[Row[Any]]:
         """The customer's returns; few per customer, their lines are JSON summed in Python."""

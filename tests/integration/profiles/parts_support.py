@@ -182,9 +182,9 @@ class ProfilesParts:
 
     def view(self, customer_id: str, principal: Principal = SALES) -> CustomerView360:
         with self.runtime.read_session_factory() as session:
-            customer = ViewRepository(session).customer(customer_id)
-            assert customer is not None
-            return customer_view(session, customer, principal)
+            rows = ViewRepository(session).customer(customer_id)
+            assert rows is not None
+            return customer_view(session, rows, principal)
 
 
 def parts_of(runtime: Runtime) -> ProfilesParts:
