@@ -26,3 +26,13 @@ def is_transient(error: BaseException) -> bool:
     if sqlstate in _TRANSIENT_SQLSTATES:
         return True
     return "database is locked" in str(error.orig)
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Another transaction got in the way (deadlock, serialization failure, lock timeout):
+    the same work, tried again at once, usually succeeds."""
+    if not isinstance(error, DBAPIError) or error.connection_invalidated:
+        return False
+    if getattr(error.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(error.orig)

@@ -1,6 +1,7 @@
 """The consumer loop: one transaction per polled batch, inbox dedupe, DLQ through the outbox."""
 
 import logging
+import random
 import threading
 import time
 from collections import Counter
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.buffer import discard_buffer, flush_buffer, insert_rows
+from shared.db.errors import is_conflict
 from shared.db.uow import UnitOfWork
 from shared.logs import event_id_var
 from shared.messaging.handling import Decoded, MessageHandler, PoisonMessageError
@@ -27,6 +29,7 @@ from shared.messaging.tables import MessagingTables
 from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
+CONFLICT_ATTEMPTS = 4
 
 
 def _text(value: str) -> str:
@@ -136,13 +139,13 @@ class ConsumerLoop:
         """Apply a batch in one transaction and return the offsets to commit after it."""
         items = [self._decode(record) for record in records]
         try:
-            outcomes = self._apply(items, isolate=False)
+            outcomes = self._apply_again_on_conflict(items, isolate=False)
         except Exception as error:
             if _is_infrastructure_error(error):
                 raise
             # One message failed: redo the batch with a savepoint per message.
             try:
-                outcomes = self._apply(items, isolate=True)
+                outcomes = self._apply_again_on_conflict(items, isolate=True)
             except Exception as again:
                 if _is_infrastructure_error(again):
                     raise
@@ -161,6 +164,21 @@ class ConsumerLoop:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
         return offsets
+
+    def _apply_again_on_conflict(self, items: list[_Item], *, isolate: bool) -> list[str]:
+        """Apply the batch; a deadlock or lock timeout with another transaction (an API
+        request writing the same rows) is retried at once, not after the reconnect back-off
+        meant for a database that is away."""
+        attempt = 1
+        while True:
+            try:
+                return self._apply(items, isolate=isolate)
+            except Exception as error:
+                if attempt == CONFLICT_ATTEMPTS or not is_conflict(error):
+                    raise
+            log.info("consumer %s batch met a concurrent transaction; again", self.name)
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+            attempt += 1
 
     def _apply_alone(self, item: _Item) -> str:
         try:
