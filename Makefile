@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint format typecheck unit integration e2e docs bench bench-segmentation clean
+.PHONY: run test install lint format typecheck unit integration e2e docs bench bench-backbone bench-profiles bench-system bench-segmentation clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,8 +51,18 @@ $(BENCH_STAMP): $(STAMP)
 	@rm -f $(VENV)/.bench-installed-*
 	@touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)
+# The platform's, profiles' and the whole system's benchmarks, one after the other (they
+# would measure each other if run at the same time).
+bench: bench-backbone bench-profiles bench-system
+
+bench-backbone: $(BENCH_STAMP)
 	$(BIN)/python bench/backbone.py
+
+bench-profiles: $(BENCH_STAMP)
+	$(BIN)/python bench/profiles.py
+
+bench-system: $(BENCH_STAMP)
+	$(BIN)/python bench/system.py
 
 bench-segmentation: $(BENCH_STAMP)
 	$(BIN)/python bench/segmentation.py

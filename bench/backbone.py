@@ -57,6 +57,13 @@ TARGET_RATIO = 0.25
 POLL_SECONDS = 0.5
 PROGRESS_SECONDS = 2.0
 WARMUP_EVENTS = 20
+# (rows written, rows sent) of a service's outbox. Watching must not load what it watches: the
+# highest id (primary key) and the pending rows (partial index) instead of scanning every
+# published payload. Written counts rows by id, so it assumes no rolled-back inserts meanwhile.
+OUTBOX_QUERY = (
+    "SELECT coalesce(max(id), 0), coalesce(max(id), 0) - "
+    "(SELECT count(*) FROM outbox WHERE sent_at IS NULL) FROM outbox"
+)
 CITIES = (
     ("Berlin", "10115", "Ost"),
     ("Hamburg", "20095", "Nord"),
@@ -326,6 +333,15 @@ class Counter:
         assert row is not None
         return tuple(int(v or 0) for v in row)
 
+    def rows(self, query: str) -> list[tuple[Any, ...]]:
+        """Every row of `query`; none for a statement that returns no rows (VACUUM)."""
+        if self._sqlite is not None:
+            cursor: Any = self._sqlite.execute(query)
+        else:
+            assert self._pg is not None
+            cursor = self._pg.execute(query)  # type: ignore[arg-type]
+        return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+
     def backend_cpu(self, database: str) -> dict[int, float]:
         """CPU seconds so far of each PostgreSQL backend serving `database` (not this one).
 
@@ -449,7 +465,10 @@ class Posting:
     api_key: str
     clients: int
     bodies: list[tuple[int, bytes]]
+    retry_statuses: tuple[int, ...] = (429,)
+    """Answers after which the request is sent again, after Retry-After (default 1 s)."""
     posted: int = 0
+    retried: int = 0
     errors: list[str] = field(default_factory=list)
     request_seconds: list[float] = field(default_factory=list)
     started: float = 0.0
@@ -500,7 +519,9 @@ class Posting:
         for _ in range(100):
             started = time.perf_counter()
             response = client.post(url, content=body)
-            if response.status_code == 429:
+            if response.status_code in self.retry_statuses:
+                with self._lock:
+                    self.retried += 1
                 time.sleep(float(response.headers.get("Retry-After", "1")))
                 continue
             elapsed = time.perf_counter() - started
@@ -517,7 +538,7 @@ class Posting:
             with self._lock:
                 self.request_seconds.append(elapsed)
             return count
-        raise BenchError("POST /v1/events rate-limited 100 times in a row")
+        raise BenchError(f"POST /v1/events: {response.status_code} 100 times in a row")
 
     def wait(self, timeout: float = 300.0) -> None:
         for thread in self._threads:
@@ -663,13 +684,6 @@ def run_project(
         counters.append(profiles_db)
         segmentation_db = Counter(segmentation_url)
         counters.append(segmentation_db)
-        # Watching must not load what it watches: the highest id (primary key) and the
-        # pending rows (partial index) instead of scanning every published payload.
-        # Total counts rows by id, so it assumes no rolled-back inserts during the run.
-        outbox_query = (
-            "SELECT coalesce(max(id), 0), coalesce(max(id), 0) - "
-            "(SELECT count(*) FROM outbox WHERE sent_at IS NULL) FROM outbox"
-        )
         downstream_query = "SELECT count(*) FROM customers"
 
         # Warm-up: imports, connection pools, the relay's producer and segmentation's group
@@ -690,7 +704,7 @@ def run_project(
         log(f"    serialising {n:,} events into {-(-n // args.batch)} requests")
         bodies = request_bodies(n, args.batch, run_id)
         request_bytes = sum(len(body) for _, body in bodies)
-        base_total, base_sent = profiles_db.one(outbox_query)
+        base_total, base_sent = profiles_db.one(OUTBOX_QUERY)
         base_down = segmentation_db.one(downstream_query)[0]
         cpu_before = {s.label: proc_cpu_seconds(s.pid) for s in services}
         broker_pid = broker._process.pid if broker._process is not None else None
@@ -712,7 +726,7 @@ def run_project(
         end_to_end: float | None = None
         while end_to_end is None:
             time.sleep(POLL_SECONDS)
-            total, sent = profiles_db.one(outbox_query)
+            total, sent = profiles_db.one(OUTBOX_QUERY)
             down = segmentation_db.one(downstream_query)[0] - base_down
             now = time.perf_counter() - posting.started
             sample = Sample(now, posting.posted, total - base_total, sent - base_sent, down)
