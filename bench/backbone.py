@@ -936,6 +936,36 @@ def render(result: dict[str, Any]) -> str:
 # ----------------------------------------------------------------------------- main
 
 
+DEFAULT_PG_DSN = os.environ.get(
+    "COCKPIT_BENCH_PG_DSN",
+    os.environ.get("COCKPIT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"),
+)
+
+
+def add_pg_dsn_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pg-dsn",
+        default=DEFAULT_PG_DSN,
+        help="admin DSN of the PostgreSQL server the databases are created on",
+    )
+
+
+def add_partitions_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        default=int(os.environ.get("COCKPIT_TOPIC_PARTITIONS", "6")),
+        help="partitions of every topic (default $COCKPIT_TOPIC_PARTITIONS or 6)",
+    )
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGINT (also when started with SIGINT ignored) stop the benchmark as
+    Ctrl-C does, so that its databases and processes are cleaned up."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--events", type=int, default=100_000, help="N (default 100000)")
@@ -945,20 +975,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--api-replicas", type=int, default=2, help="profiles API processes (stateless replicas)"
     )
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument(
-        "--partitions",
-        type=int,
-        default=int(os.environ.get("COCKPIT_TOPIC_PARTITIONS", "6")),
-        help="partitions of every topic (default $COCKPIT_TOPIC_PARTITIONS or 6)",
-    )
-    parser.add_argument(
-        "--pg-dsn",
-        default=os.environ.get(
-            "COCKPIT_BENCH_PG_DSN",
-            os.environ.get("COCKPIT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        ),
-        help="admin DSN of the PostgreSQL server the databases are created on",
-    )
+    add_partitions_option(parser)
+    add_pg_dsn_option(parser)
     parser.add_argument(
         "--stall-timeout",
         type=float,
@@ -989,8 +1007,7 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)  # also when started with SIGINT ignored
+    stop_on_signals()
     run_id = uuid.uuid4().hex[:8]
     work_dir = Path(tempfile.mkdtemp(prefix="cockpit-bench-"))
     log(
@@ -1000,35 +1017,12 @@ def main(argv: list[str] | None = None) -> int:
     log(f"load average at start: {args.load_at_start}")
     services: list[Service] = []
     databases = Databases(args.database, args.pg_dsn, work_dir)
-    ok = False
-    try:
+    with cleaned_up(services, databases, work_dir):
         baseline = run_baseline(
             args.events, args.partitions, args.consumer_max_poll_records, work_dir, run_id
         )
         project = run_project(args, databases, work_dir, run_id, services)
         result = summary(args, baseline, project)
-        ok = True
-    except BenchError as error:
-        log(f"\nFAILED: {error}")
-        _print_tails(services)
-        return 1
-    except KeyboardInterrupt:
-        log("\ninterrupted; cleaning up")
-        return 130
-    except Exception:
-        _print_tails(services)
-        raise
-    finally:
-        for service in services:  # already stopped by run_project; a no-op then
-            service.stop()
-        try:
-            databases.drop_all()
-        except psycopg.Error as error:
-            log(f"could not drop the benchmark databases {databases.prefix}_*: {error}")
-        if ok:
-            shutil.rmtree(work_dir, ignore_errors=True)
-        else:
-            log(f"logs kept in {work_dir}")
 
     log("")
     log(render(result))
@@ -1050,10 +1044,42 @@ def compact_json(document: dict[str, Any]) -> str:
     )
 
 
-def _print_tails(services: list[Service]) -> None:
+def print_tails(services: list[Service]) -> None:
     for service in services:
         log(f"--- last lines of {service.label} ({service.log_path}):")
         log(service.tail())
+
+
+@contextlib.contextmanager
+def cleaned_up(services: list[Service], databases: Databases, work_dir: Path) -> Iterator[None]:
+    """However the body ends: the services stopped, the databases dropped, the work folder
+    removed (kept, with the services' logs, after a failure). A BenchError or an interrupt
+    then ends the benchmark with exit status 1 or 130."""
+    ok = False
+    try:
+        yield
+        ok = True
+    except BenchError as error:
+        log(f"\nFAILED: {error}")
+        print_tails(services)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        log("\ninterrupted; cleaning up")
+        raise SystemExit(130) from None
+    except Exception:
+        print_tails(services)
+        raise
+    finally:
+        for service in services:  # usually stopped by the benchmark already; a no-op then
+            service.stop()
+        try:
+            databases.drop_all()
+        except psycopg.Error as error:
+            log(f"could not drop the benchmark databases {databases.prefix}_*: {error}")
+        if ok:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        else:
+            log(f"logs kept in {work_dir}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import os
 import platform
 import queue
 import random
-import shutil
 import signal
 import sys
 import tempfile
@@ -38,8 +37,6 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-
-import psycopg
 
 # bench/ is sys.path[0] when this file runs as a script, which is how it is always started.
 from backbone import (
@@ -55,13 +52,17 @@ from backbone import (
     Posting,
     Sample,
     Service,
+    add_partitions_option,
+    add_pg_dsn_option,
     backlog_rate,
+    cleaned_up,
     compact_json,
     log,
     proc_cpu_seconds,
     request_bodies,
     run_baseline,
     run_command,
+    stop_on_signals,
     system_cpu_busy,
     wait_ready,
 )
@@ -681,20 +682,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"measured time of GET {FLOOR_PATH} before the view (0: skip)",
     )
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument(
-        "--partitions",
-        type=int,
-        default=int(os.environ.get("COCKPIT_TOPIC_PARTITIONS", "6")),
-        help="partitions of every topic (default $COCKPIT_TOPIC_PARTITIONS or 6)",
-    )
-    parser.add_argument(
-        "--pg-dsn",
-        default=os.environ.get(
-            "COCKPIT_BENCH_PG_DSN",
-            os.environ.get("COCKPIT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        ),
-        help="admin DSN of the PostgreSQL server the database is created on",
-    )
+    add_partitions_option(parser)
+    add_pg_dsn_option(parser)
     parser.add_argument(
         "--stall-timeout",
         type=float,
@@ -718,14 +707,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _raise_interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)  # also when started with SIGINT ignored
+    stop_on_signals()
     run_id = uuid.uuid4().hex[:8]
     work_dir = Path(tempfile.mkdtemp(prefix="cockpit-bench-profiles-"))
     log(
@@ -735,33 +719,10 @@ def main(argv: list[str] | None = None) -> int:
     log(f"load average at start: {args.load_at_start}")
     services: list[Service] = []
     databases = Databases(args.database, args.pg_dsn, work_dir)
-    ok = False
-    try:
+    with cleaned_up(services, databases, work_dir):
         raw = run_baseline(args.customers, args.partitions, args.max_poll_records, work_dir, run_id)
         project = run_profiles(args, databases, work_dir, run_id, services)
         result = summary(args, raw, project)
-        ok = True
-    except BenchError as error:
-        log(f"\nFAILED: {error}")
-        _print_tails(services)
-        return 1
-    except KeyboardInterrupt:
-        log("\ninterrupted; cleaning up")
-        return 130
-    except Exception:
-        _print_tails(services)
-        raise
-    finally:
-        for service in services:  # already stopped by run_profiles; a no-op then
-            service.stop()
-        try:
-            databases.drop_all()
-        except psycopg.Error as error:
-            log(f"could not drop the benchmark database {databases.prefix}_profiles: {error}")
-        if ok:
-            shutil.rmtree(work_dir, ignore_errors=True)
-        else:
-            log(f"logs kept in {work_dir}")
 
     log("")
     log(render(result))
@@ -779,12 +740,6 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(compact_json(result) + "\n")
         log(f"\nwritten to {path.relative_to(ROOT)}")
     return 0
-
-
-def _print_tails(services: list[Service]) -> None:
-    for service in services:
-        log(f"--- last lines of {service.label} ({service.log_path}):")
-        log(service.tail())
 
 
 if __name__ == "__main__":

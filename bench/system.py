@@ -28,7 +28,6 @@ import platform
 import re
 import resource
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -57,12 +56,16 @@ from backbone import (
     Databases,
     Posting,
     Service,
+    add_partitions_option,
+    add_pg_dsn_option,
     compact_json,
     log,
+    print_tails,
     proc_cpu_seconds,
     proc_status_kib,
     run_baseline,
     run_command,
+    stop_on_signals,
     system_cpu_busy,
     wait_ready,
 )
@@ -1129,20 +1132,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--fresh-clients", type=int, default=2, help="(c) requests in flight at most"
     )
     parser.add_argument("--seed", type=int, default=42, help="the demo company's seed")
-    parser.add_argument(
-        "--partitions",
-        type=int,
-        default=int(os.environ.get("COCKPIT_TOPIC_PARTITIONS", "6")),
-        help="partitions of every topic (default $COCKPIT_TOPIC_PARTITIONS or 6)",
-    )
-    parser.add_argument(
-        "--pg-dsn",
-        default=os.environ.get(
-            "COCKPIT_BENCH_PG_DSN",
-            os.environ.get("COCKPIT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        ),
-        help="admin DSN of the PostgreSQL server the databases are created on",
-    )
+    add_partitions_option(parser)
+    add_pg_dsn_option(parser)
     parser.add_argument("--stall-timeout", type=float, default=180.0)
     parser.add_argument("--run-timeout", type=float, default=1800.0)
     parser.add_argument("--skip-save", action="store_true", help="no results file")
@@ -1163,14 +1154,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _raise_interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)
+    stop_on_signals()
     work_dir = Path(tempfile.mkdtemp(prefix="cockpit-bench-system-"))
     log(f"system benchmark: N={args.events:,}, PostgreSQL, logs in {work_dir}")
     log(f"load average at start: {args.load_at_start}")
@@ -1198,8 +1184,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = True
     except BenchError as error:
         log(f"\nFAILED: {error}")
-        for service in services:
-            log(f"--- last lines of {service.label} ({service.log_path}):\n{service.tail()}")
+        print_tails(services)
         return 1
     except KeyboardInterrupt:
         log("\ninterrupted; cleaning up")
