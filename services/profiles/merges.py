@@ -50,7 +50,7 @@ class Merges:
         customers = CustomerRepository(session)
         merges = MergeRepository(session)
         absorbed = list(absorbed_ids)
-        rows = customers.customer_rows([survivor_id, *absorbed])
+        rows = customers.customer_rows([survivor_id, *absorbed], identity_changes=True)
         refusal = merge_refusal(
             survivor_id, absorbed, {cid: row["merged_into"] for cid, row in rows.items()}
         )
@@ -126,7 +126,7 @@ class Merges:
         if record["undone_at"] is not None:
             raise MergeRefusedError(409, f"merge {merge_id} was undone already")
         restored: list[str] = record["absorbed_ids"]
-        rows = customers.customer_rows([survivor_id, *restored])
+        rows = customers.customer_rows([survivor_id, *restored], identity_changes=True)
         if rows[survivor_id]["merged_into"] is not None:
             raise MergeRefusedError(
                 409,

@@ -60,8 +60,9 @@ class PartsRepository:
 
     def customer_states(self, customer_ids: Collection[str]) -> dict[str, CustomerState]:
         """Whether each known customer is active, merged away or erased; unknown ones are
-        missing. The rows are share-locked until commit (on PostgreSQL), so a merge or an
-        erasure waits for the parts written for them, and then removes those."""
+        missing. The rows are key-share-locked until commit (on PostgreSQL), so a merge or
+        an erasure waits for the parts written for them, and then removes those, while an
+        update of the customer's attributes does not."""
         ordered = sorted(customer_ids)
         states: dict[str, CustomerState] = {}
         for chunk in _chunks(ordered):
@@ -69,7 +70,7 @@ class PartsRepository:
                 select(CUSTOMERS.c.customer_id, CUSTOMERS.c.merged_into)
                 .where(one_of(self.session, CUSTOMERS.c.customer_id, chunk))
                 .order_by(CUSTOMERS.c.customer_id)
-                .with_for_update(read=True)
+                .with_for_update(read=True, key_share=True)
             )
             states.update({r.customer_id: "merged" if r.merged_into else "active" for r in rows})
             erased = self.session.scalars(

@@ -101,17 +101,25 @@ class CustomerRepository:
             customer = self.get(customer.merged_into)
         return None
 
-    def customer_rows(self, customer_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def customer_rows(
+        self, customer_ids: Iterable[str], *, identity_changes: bool = False
+    ) -> dict[str, dict[str, Any]]:
+        """The customers' rows, locked until commit (on PostgreSQL).
+
+        A concurrent batch updating the same customer waits and then reads this one's
+        result, instead of both writing back what they read; ordered by id, so two batches
+        lock in the same order. An update of attributes takes the lock that leaves readers
+        of the customer's state (the parts consumer's key-share lock) alone, so the two
+        never deadlock; a merge or unmerge (`identity_changes`) takes the exclusive one,
+        which waits for them.
+        """
         found: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(sorted(customer_ids)):
-            # Locked until commit: a concurrent batch updating the same customer waits and
-            # then reads this one's result, instead of both writing back what they read.
-            # Ordered by id, so two batches lock in the same order.
             rows = self.session.execute(
                 select(CUSTOMERS)
                 .where(one_of(self.session, CUSTOMERS.c.customer_id, chunk))
                 .order_by(CUSTOMERS.c.customer_id)
-                .with_for_update()
+                .with_for_update(key_share=not identity_changes)
             )
             found.update({r.customer_id: dict(r._mapping) for r in rows})
         return found
