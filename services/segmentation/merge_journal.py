@@ -7,10 +7,11 @@ journal lets segmentation's ledger do the same.
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from services.segmentation import ledger_store, models
+from shared import order_journal
 
 j = models.merge_journal.c
 
@@ -26,11 +27,6 @@ def record(session: Session, merge_id: str, absorbed_ids: list[str]) -> None:
         ledger = {
             table.name: _rows_of(session, table, absorbed_id) for table, _ in ledger_store.ADDITIVE
         }
-        orders = session.execute(
-            select(models.orders.c.source_system, models.orders.c.order_id).where(
-                models.orders.c.customer_id == absorbed_id
-            )
-        )
         session.execute(
             delete(models.merge_journal).where(j.merge_id == merge_id, j.absorbed_id == absorbed_id)
         )
@@ -39,7 +35,7 @@ def record(session: Session, merge_id: str, absorbed_ids: list[str]) -> None:
                 merge_id=merge_id,
                 absorbed_id=absorbed_id,
                 ledger=ledger,
-                orders=[list(key) for key in orders],
+                orders=order_journal.order_keys_of(session, models.orders, absorbed_id),
             )
         )
 
@@ -59,17 +55,7 @@ def give_back(session: Session, merge_id: str, survivor_id: str, restored_id: st
         returned = [{**row, "customer_id": restored_id} for row in rows]
         ledger_store.add_to(session, table, measures, taken)
         ledger_store.add_to(session, table, measures, returned)
-    keys = [tuple(key) for key in entry.orders]
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        session.execute(
-            update(models.orders)
-            .where(
-                tuple_(models.orders.c.source_system, models.orders.c.order_id).in_(chunk),
-                models.orders.c.customer_id == survivor_id,
-            )
-            .values(customer_id=restored_id)
-        )
+    order_journal.move_back(session, models.orders, entry.orders, survivor_id, restored_id)
     session.execute(
         delete(models.merge_journal).where(j.merge_id == merge_id, j.absorbed_id == restored_id)
     )

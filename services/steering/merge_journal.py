@@ -8,25 +8,19 @@ come back as they were, while the survivor keeps the union it was given.
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from services.steering import aggregate_store, models
+from shared import order_journal
 
 j = models.merge_journal.c
-o = models.orders.c
 p = models.customer_periods.c
-CHUNK = 500
 
 
 def record(session: Session, merge_id: str, absorbed_ids: list[str], now: datetime) -> None:
     """Journal each absorbed customer's orders and period flags before they move."""
     for absorbed_id in sorted(set(absorbed_ids)):
-        orders = session.execute(
-            select(o.source_system, o.order_id)
-            .where(o.customer_id == absorbed_id)
-            .order_by(o.source_system, o.order_id)
-        )
         flags = session.execute(
             select(p.period, p.flags).where(p.customer_id == absorbed_id).order_by(p.period)
         )
@@ -38,7 +32,7 @@ def record(session: Session, merge_id: str, absorbed_ids: list[str], now: dateti
             insert(models.merge_journal).values(
                 merge_id=merge_id,
                 absorbed_id=absorbed_id,
-                orders=[[system, order_id] for system, order_id in orders],
+                orders=order_journal.order_keys_of(session, models.orders, absorbed_id),
                 periods={period: value for period, value in flags},
                 merged_at=now,
             )
@@ -53,16 +47,7 @@ def give_back(session: Session, merge_id: str, survivor_id: str, restored_id: st
     ).first()
     if entry is None:
         return False
-    keys = [(system, order_id) for system, order_id in entry.orders]
-    for start in range(0, len(keys), CHUNK):
-        session.execute(
-            update(models.orders)
-            .where(
-                tuple_(o.source_system, o.order_id).in_(keys[start : start + CHUNK]),
-                o.customer_id == survivor_id,
-            )
-            .values(customer_id=restored_id)
-        )
+    order_journal.move_back(session, models.orders, entry.orders, survivor_id, restored_id)
     aggregate_store.insert_missing(
         session,
         models.customer_periods,
