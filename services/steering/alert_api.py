@@ -101,7 +101,7 @@ def _board_reader(reads: sessionmaker[Session]) -> Callable[[], dict[str, tuple[
     def read() -> dict[str, tuple[float, float]]:
         month = periods.current(datetime.now(UTC), "month")
         with reads() as session:
-            board = cockpit.build_board(session, month, "all", month)
+            board = cockpit.build_board(session, month, "all")
         evaluations = board.members[0].evaluations if board.members else {}
         figures = {}
         for kpi in GAUGED_KPIS:

@@ -126,7 +126,7 @@ class Alerts:
         }
         now_status: list[dict[str, Any]] = []
         for dimension in BOARD_DIMENSIONS:
-            board = cockpit.build_board(session, period, dimension, period)
+            board = cockpit.build_board(session, period, dimension)
             for member in board.members:
                 for kpi in watched:
                     evaluation = member.evaluations[kpi]

@@ -1,19 +1,34 @@
-"""The KPI board and KPI time series, read from the aggregates (never from orders)."""
+"""The KPI board and KPI time series, read from the aggregates (never from orders).
+
+A calendar period reads its own aggregate rows. A range of months adds up its months' sums;
+its distinct counts (active, contacted, unprofitable customers served) come from the
+customers' monthly flags, each customer once, under its current segment, region and owner
+rep. A customer's channel is not kept with its flags: over a range, the channel dimension
+has no distinct counts (their KPIs are null).
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, case, func, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from services.steering import models
 from services.steering.domain import board, kpis, periods
+from services.steering.domain.contributions import CONTACTED, ORDERED, UNPROFITABLE_SERVED
 from services.steering.strategy import active_strategy
 from services.steering.strategy_schemas import KpiTarget, StrategyContent
 
 Measures = dict[str, int]
+DISTINCT_FLAGS = {
+    "active_customers": ORDERED,
+    "contacted_customers": CONTACTED,
+    "unprofitable_customers": UNPROFITABLE_SERVED,
+}
+"""The flow measures that count each customer once per period, and the flag behind each."""
 
 
 @dataclass(frozen=True)
@@ -44,13 +59,92 @@ def _rows(session: Session, table: Table, dimension: str, **where: Any) -> dict[
 
 
 def _flows(session: Session, period: str, dimension: str) -> dict[str, Measures]:
-    return _rows(session, models.kpi_aggregates, dimension, period=period)
+    if periods.granularity(period) != "range":
+        return _rows(session, models.kpi_aggregates, dimension, period=period)
+    months = periods.months_of(period)
+    table = models.kpi_aggregates
+    sums = [name for name in models.FLOW_MEASURES if name not in DISTINCT_FLAGS]
+    query = (
+        select(table.c.member, *(func.sum(table.c[name]).label(name) for name in sums))
+        .where(table.c.dimension == dimension, table.c.period.in_(months))
+        .group_by(table.c.member)
+    )
+    flows = {
+        row.member: {name: int(row._mapping[name] or 0) for name in sums}
+        for row in session.execute(query)
+    }
+    if dimension == "channel":
+        return flows
+    counted = _distinct_counts(session, months, dimension)
+    for member in flows.keys() - counted.keys():
+        counted[member] = dict.fromkeys(DISTINCT_FLAGS, 0)
+    for member, counts in counted.items():
+        flows.setdefault(member, dict.fromkeys(sums, 0)).update(counts)
+    return flows
+
+
+def _distinct_counts(session: Session, months: list[str], dimension: str) -> dict[str, Measures]:
+    """Per member of `dimension`: the customers with each flag in any of `months`."""
+    flagged = models.customer_periods
+    per_customer = (
+        select(
+            flagged.c.customer_id,
+            *(
+                func.max(flagged.c.flags.op("&")(bit)).label(name)
+                for name, bit in DISTINCT_FLAGS.items()
+            ),
+        )
+        .where(flagged.c.period.in_(months))
+        .group_by(flagged.c.customer_id)
+        .subquery()
+    )
+    facts, directory = models.customer_facts, models.customers
+    member: ColumnElement[str]
+    source: Any = per_customer
+    if dimension == "segment":
+        source = per_customer.outerjoin(facts, facts.c.customer_id == per_customer.c.customer_id)
+        member = func.coalesce(facts.c.strategic_segment, "unassigned")
+    elif dimension in ("region", "rep"):
+        source = per_customer.outerjoin(
+            directory, directory.c.customer_id == per_customer.c.customer_id
+        )
+        member = (
+            func.coalesce(directory.c.region, "unknown")
+            if dimension == "region"
+            else func.coalesce(directory.c.owner_rep, "unassigned")
+        )
+    else:
+        member = literal(dimension)
+    query = (
+        select(
+            member.label("member"),
+            *(
+                func.sum(case((per_customer.c[name] > 0, 1), else_=0)).label(name)
+                for name in DISTINCT_FLAGS
+            ),
+        )
+        .select_from(source)
+        .group_by(member)
+    )
+    return {
+        row.member: {name: int(row._mapping[name] or 0) for name in DISTINCT_FLAGS}
+        for row in session.execute(query)
+    }
+
+
+def uncounted(period: str, dimension: str) -> frozenset[str]:
+    """The distinct counts the period and dimension cannot give (see the module docstring)."""
+    if dimension == "channel" and periods.granularity(period) == "range":
+        return frozenset(DISTINCT_FLAGS)
+    return frozenset()
 
 
 def _state(session: Session, period: str, dimension: str, *, earlier: bool) -> dict[str, Measures]:
     """The assignments' state as the period's last month closed with; while it is open the
     current state, unless the period is only compared against (then nothing)."""
-    snapshot = _rows(session, models.kpi_state_snapshots, dimension, period=_last_month(period))
+    snapshot = _rows(
+        session, models.kpi_state_snapshots, dimension, period=periods.last_month(period)
+    )
     if snapshot or earlier:
         return snapshot
     return _rows(session, models.kpi_state, dimension)
@@ -69,18 +163,8 @@ def state_of(session: Session, period: str, dimension: str) -> dict[str, Measure
 def is_closed(session: Session, period: str) -> bool:
     """True when the period's last month is closed."""
     table = models.closed_periods
-    month = _last_month(period)
+    month = periods.last_month(period)
     return session.scalar(select(table.c.period).where(table.c.period == month)) is not None
-
-
-def _last_month(period: str) -> str:
-    kind = periods.granularity(period)
-    if kind == "month":
-        return period
-    if kind == "quarter":
-        year, quarter = period.split("-Q")
-        return f"{year}-{int(quarter) * 3:02d}"
-    return f"{period}-12"
 
 
 def targets_of(content: StrategyContent | None, dimension: str, member: str) -> Sequence[KpiTarget]:
@@ -119,9 +203,10 @@ def evaluate_member(
     *,
     now: tuple[Measures, Measures],
     before: tuple[Measures, Measures] | None,
+    uncounted: frozenset[str] = frozenset(),
 ) -> MemberKpis:
-    values = kpis.values(*now)
-    previous = kpis.values(*before) if before is not None else {}
+    values = kpis.values(*now, uncounted=uncounted)
+    previous = kpis.values(*before, uncounted=uncounted) if before is not None else {}
     targets = targets_of(content, dimension, member)
     return MemberKpis(
         member,
@@ -138,7 +223,7 @@ def evaluate_member(
     )
 
 
-def build_board(session: Session, period: str, dimension: str, current: str) -> Board:
+def build_board(session: Session, period: str, dimension: str) -> Board:
     """Every KPI of every member of `dimension` in `period`, against target and before."""
     strategy = active_strategy(session)
     content = strategy[2] if strategy else None
@@ -147,7 +232,7 @@ def build_board(session: Session, period: str, dimension: str, current: str) -> 
     state = _state(session, period, dimension, earlier=False)
     before_state = _state(session, previous, dimension, earlier=True)
     members = sorted(set(flows) | set(state))
-    closed = _last_month(period) in set(session.scalars(select(models.closed_periods.c.period)))
+    closed = is_closed(session, period)
     return Board(
         period=period,
         previous_period=previous,
@@ -164,6 +249,7 @@ def build_board(session: Session, period: str, dimension: str, current: str) -> 
                 before=(before_flows.get(member, {}), before_state.get(member, {}))
                 if member in before_flows or member in before_state
                 else None,
+                uncounted=uncounted(period, dimension),
             )
             for member in members
         ],
@@ -171,17 +257,26 @@ def build_board(session: Session, period: str, dimension: str, current: str) -> 
 
 
 def series(
-    session: Session, kpi: str, dimension: str, member: str, *, last: str, count: int, current: str
+    session: Session,
+    kpi: str,
+    dimension: str,
+    member: str,
+    *,
+    last: str,
+    count: int,
+    current_month: str,
 ) -> list[tuple[str, board.Evaluation]]:
-    """The KPI of one member over `count` periods ending with `last`, oldest first."""
+    """The KPI of one member over `count` periods ending with `last`, oldest first; a
+    period that ended before `current_month` without being closed shows no state."""
     strategy = active_strategy(session)
     content = strategy[2] if strategy else None
     points = []
     earlier: Decimal | None = None
     for period in periods.series(last, count):
         flows = _flows(session, period, dimension).get(member, {})
-        state = _state(session, period, dimension, earlier=period < current).get(member, {})
-        value = kpis.values(flows, state)[kpi]
+        ended = periods.last_month(period) < current_month
+        state = _state(session, period, dimension, earlier=ended).get(member, {})
+        value = kpis.values(flows, state, uncounted=uncounted(period, dimension))[kpi]
         target = target_for(targets_of(content, dimension, member), kpi, period)
         evaluation = board.evaluate(kpis.KPIS[kpi], value, target, earlier, bands_for(content, kpi))
         points.append((period, evaluation))

@@ -32,8 +32,10 @@ CLOSE_SCOPE = "approve:finance"
 PeriodQuery = Annotated[
     str | None,
     Query(
-        pattern=periods.PERIOD_PATTERN,
-        description="2026-11, 2026-Q4 or 2026 (UTC); default the current one of `granularity`.",
+        pattern=periods.ANY_PERIOD_PATTERN,
+        description="2026-11, 2026-Q4, 2026 or a range of months such as 2026-02..2026-07 "
+        f"(at most {periods.MAX_RANGE_MONTHS} months; UTC); default the current one of "
+        "`granularity`.",
     ),
 ]
 GranularityQuery = Annotated[
@@ -46,6 +48,13 @@ MonthPath = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description=
 
 def _definition(kpi: kpis.KpiDefinition) -> KpiDefinitionRead:
     return KpiDefinitionRead(kpi=kpi.key, **{k: v for k, v in kpi.__dict__.items() if k != "key"})
+
+
+def _checked(period: str) -> str:
+    try:
+        return periods.check_range(period)
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from None
 
 
 def _kpi(key: str, evaluation: Evaluation, financials: bool) -> KpiRead:
@@ -68,13 +77,13 @@ def cockpit_router(runtime: Runtime, alerts: Alerts) -> APIRouter:
         dimension: DimensionQuery = "all",
     ) -> CockpitRead:
         """Every KPI against its target, with status, previous period and trend; amounts
-        need financials:read."""
+        need financials:read. A range is compared with the range of the same length before
+        it; over a range, each customer counts once in the distinct counts (active,
+        contacted, unprofitable customers served) under its current segment, region and
+        owner rep, and the channel dimension has none of them (null)."""
         now = datetime.now(UTC)
-        chosen = period or periods.current(now, granularity)
-        current = periods.current(now, periods.granularity(chosen))
-        board = api_support.read(
-            reads, lambda s: cockpit.build_board(s, chosen, dimension, current)
-        )
+        chosen = _checked(period or periods.current(now, granularity))
+        board = api_support.read(reads, lambda s: cockpit.build_board(s, chosen, dimension))
         financials = principal.has("financials:read")
         return CockpitRead(
             period=board.period,
@@ -108,16 +117,22 @@ def cockpit_router(runtime: Runtime, alerts: Alerts) -> APIRouter:
         until: PeriodQuery = None,
         count: Annotated[int, Query(ge=1, le=60, description="Number of periods.")] = 12,
     ) -> KpiSeriesRead:
-        """The KPI of one member over consecutive periods, each against its target."""
+        """The KPI of one member over consecutive periods, each against its target; ranges
+        follow each other by their own length."""
         if kpi not in kpis.KPIS:
             raise HTTPException(404, f"unknown KPI {kpi}; see GET /v1/kpis")
         now = datetime.now(UTC)
-        last = until or periods.current(now, granularity)
-        current = periods.current(now, periods.granularity(last))
+        last = _checked(until or periods.current(now, granularity))
         points = api_support.read(
             reads,
             lambda s: cockpit.series(
-                s, kpi, dimension, member, last=last, count=count, current=current
+                s,
+                kpi,
+                dimension,
+                member,
+                last=last,
+                count=count,
+                current_month=periods.month_of(now),
             ),
         )
         hidden = kpis.KPIS[kpi].unit == "amount" and not principal.has("financials:read")

@@ -29,8 +29,9 @@ class KpiDefinitions(BaseModel):
 class KpiRead(BaseModel):
     kpi: str = Field(description="Key of the KPI (see GET /v1/kpis for its definition).")
     value: Decimal | None = Field(
-        description="Value in the period; null when undefined (no answers, no customers) or "
-        "an amount hidden from keys without financials:read."
+        description="Value in the period; null when undefined (no answers, no customers), "
+        "a distinct count a range of months cannot give per channel, or an amount hidden "
+        "from keys without financials:read."
     )
     target: Decimal | None = Field(description="Target for the period from the strategy.")
     attainment: Decimal | None = Field(
@@ -54,8 +55,12 @@ class MemberRead(BaseModel):
 
 
 class CockpitRead(BaseModel):
-    period: str = Field(description="The period shown: 2026-11, 2026-Q4 or 2026 (UTC).")
-    previous_period: str = Field(description="The period compared against.")
+    period: str = Field(
+        description="The period shown: 2026-11, 2026-Q4, 2026 or 2026-02..2026-07 (UTC)."
+    )
+    previous_period: str = Field(
+        description="The period compared against: the one before, of the same length."
+    )
     dimension: str = Field(description="all, segment, channel, region or rep.")
     strategy: str | None = Field(description="The strategy whose targets apply, e.g. v3.")
     closed: bool = Field(description="True when the period's (last) month is closed.")

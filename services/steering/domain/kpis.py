@@ -5,7 +5,7 @@ as they are); state measures describe the current segment assignments (or those 
 a closed month). Amounts come out as Decimal with two places, ratios with four.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
@@ -198,8 +198,19 @@ def _ratio(numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO, rounding=ROUND_HALF_EVEN)
 
 
-def values(flow: Mapping[str, int], state: Mapping[str, int]) -> dict[str, Decimal | None]:
-    """Every KPI of one period and member; None where it is undefined (e.g. no answers)."""
+DEPENDS_ON_DISTINCT = {
+    "active_customers": "active_customers",
+    "contacted_customers": "treatment_coverage",
+    "unprofitable_customers": "unprofitable_customers_served",
+}
+"""The KPI each distinct count (customers counted once per period) is behind."""
+
+
+def values(
+    flow: Mapping[str, int], state: Mapping[str, int], *, uncounted: Collection[str] = ()
+) -> dict[str, Decimal | None]:
+    """Every KPI of one period and member; None where it is undefined (e.g. no answers) or
+    rests on a distinct count the period could not give (`uncounted`)."""
     f = {name: int(value) for name, value in flow.items()}
     s = {name: int(value) for name, value in state.items()}
     revenue = f.get("revenue", 0) - f.get("returned_revenue", 0)
@@ -212,7 +223,7 @@ def values(flow: Mapping[str, int], state: Mapping[str, int]) -> dict[str, Decim
     customers = s.get("customers", 0)
     nps_answers = f.get("nps_answers", 0)
     nps = _ratio(100 * (f.get("nps_promoters", 0) - f.get("nps_detractors", 0)), nps_answers)
-    return {
+    figures = {
         "revenue": amount(revenue),
         "contribution_margin_1": amount(cm1),
         "contribution_margin_2": amount(cm2),
@@ -234,3 +245,6 @@ def values(flow: Mapping[str, int], state: Mapping[str, int]) -> dict[str, Decim
         "cost_to_serve_share": _ratio(f.get("cost_to_serve", 0), revenue) if revenue > 0 else None,
         "treatment_coverage": _ratio(f.get("contacted_customers", 0), customers),
     }
+    for measure in uncounted:
+        figures[DEPENDS_ON_DISTINCT[measure]] = None
+    return figures

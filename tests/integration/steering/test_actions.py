@@ -112,7 +112,7 @@ def test_a_reported_outcome_counts_for_treatment_coverage_once(steering: Steerin
         )
     with steering.runtime.read_session_factory() as session:
         flows = cockpit.flows_of(session, month_of(now), "all")["all"]
-        board = cockpit.build_board(session, month_of(now), "all", month_of(now))
+        board = cockpit.build_board(session, month_of(now), "all")
 
     assert first["status"] == "no_answer"
     assert _actions(steering)[0]["status"] == "done"

@@ -30,7 +30,7 @@ def steering(database_factory, api_keys: tuple[Path, dict[str, str]]) -> Steerin
 
 def _board(steering: Steering, period: str, dimension: str = "all") -> dict[str, dict[str, object]]:
     with steering.runtime.read_session_factory() as session:
-        board = cockpit.build_board(session, period, dimension, NOW)
+        board = cockpit.build_board(session, period, dimension)
     return {m.member: {k: e for k, e in m.evaluations.items()} for m in board.members}
 
 
@@ -127,3 +127,36 @@ def test_a_closed_month_keeps_its_figures_and_late_events_count_in_the_next_open
     assert late == 3
     assert quarter["revenue"].value == Decimal("1100.00")  # type: ignore[attr-defined]
     assert november["active_customers"].value == 1  # type: ignore[attr-defined]
+
+
+def test_a_range_of_months_adds_up_its_sums_and_counts_each_customer_once(
+    steering: Steering,
+) -> None:
+    _october(steering)
+    steering.feed(
+        order("c1", "o3", "2025-11-03T10:00:00+00:00", "300.00", "100.00", channel="field_sales"),
+        contact("c1", "2025-11-04T10:00:00+00:00", "phone", "call"),
+        order("c2", "o4", "2025-12-02T10:00:00+00:00", "100.00", "90.00"),
+    )
+    # c1 moves to mass_market after its orders: over a range it counts there, once
+    steering.feed(assigned("c1", "mass_market", "high", "loyal", clv="5000", cm3="1200"))
+    october, november = (_board(steering, m)["all"] for m in ("2025-10", "2025-11"))
+    with steering.runtime.read_session_factory() as session:
+        board = cockpit.build_board(session, "2025-10..2025-11", "all")
+    span = {k: e.value for k, e in board.members[0].evaluations.items()}
+    by_segment = _board(steering, "2025-10..2025-11", "segment")
+    by_channel = _board(steering, "2025-10..2025-11", "channel")
+
+    assert (board.period, board.previous_period) == ("2025-10..2025-11", "2025-08..2025-09")
+    assert span["revenue"] == Decimal("1400.00")  # 1100 in October + 300 in November
+    assert october["active_customers"].value + november["active_customers"].value == 3  # type: ignore[attr-defined]
+    assert span["active_customers"] == 2 and span["new_customers"] == 2
+    # c1 was contacted in both months: once of two assigned customers, not twice
+    assert span["treatment_coverage"] == Decimal("0.5000")
+    assert span["unprofitable_customers_served"] == 1
+    assert board.members[0].evaluations["revenue"].target == Decimal("4000.00")  # 2 x 2000
+    assert by_segment["key_accounts"]["revenue"].value == Decimal("1200.00")  # type: ignore[attr-defined]
+    assert by_segment["mass_market"]["active_customers"].value == 2  # type: ignore[attr-defined]
+    assert by_segment["key_accounts"]["active_customers"].value == 0  # type: ignore[attr-defined]
+    assert by_channel["field_sales"]["revenue"].value == Decimal("1200.00")  # type: ignore[attr-defined]
+    assert by_channel["field_sales"]["active_customers"].value is None  # type: ignore[attr-defined]

@@ -136,6 +136,12 @@ def test_the_cockpit_shows_every_kpi_with_its_definition_and_hides_amounts_witho
         "/v1/kpis/revenue?count=3&until=2025-12", headers=services.as_("sales")
     )
     unknown = services.steering.get("/v1/kpis/luck", headers=services.as_("sales"))
+    span = services.steering.get(
+        "/v1/cockpit?period=2025-11..2026-01&dimension=channel", headers=services.as_("sales")
+    )
+    backwards = services.steering.get(
+        "/v1/cockpit?period=2026-01..2025-11", headers=services.as_("sales")
+    )
     close = services.steering.post(
         "/v1/periods/2025-10/close", json={}, headers=services.as_("sales")
     )
@@ -148,6 +154,12 @@ def test_the_cockpit_shows_every_kpi_with_its_definition_and_hides_amounts_witho
     assert [p["period"] for p in series.json()["points"]] == ["2025-10", "2025-11", "2025-12"]
     assert series.json()["points"][0]["target"] == "2000.00"
     assert unknown.status_code == 404
+    assert span.status_code == 200
+    assert (span.json()["period"], span.json()["previous_period"]) == (
+        "2025-11..2026-01",
+        "2025-08..2025-10",
+    )
+    assert backwards.status_code == 422 and "ends before it starts" in backwards.text
     assert close.status_code == 403
 
 

@@ -79,6 +79,32 @@ def test_periods_shift_across_years_and_closed_months_pass_events_on() -> None:
     assert periods.open_month("2025-10", {"2025-10", "2025-11"}) == "2025-12"
 
 
+def test_a_range_of_months_moves_by_its_length_and_refuses_to_run_backwards() -> None:
+    assert periods.granularity("2025-11..2026-02") == "range"
+    assert periods.months_of("2025-11..2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert periods.months_of("2025-Q4") == ["2025-10", "2025-11", "2025-12"]
+    assert periods.months_in("2025-11..2026-02") == 4 and periods.months_in("2025") == 12
+    assert periods.last_month("2025-11..2026-02") == "2026-02"
+    assert periods.last_month("2025-Q3") == "2025-09"
+    assert periods.shift("2025-11..2026-02", -1) == "2025-07..2025-10"
+    assert periods.series("2025-03..2025-04", 2) == ["2025-01..2025-02", "2025-03..2025-04"]
+    assert periods.check_range("2025-05..2025-05") == "2025-05..2025-05"
+    with pytest.raises(ValueError, match="ends before it starts"):
+        periods.check_range("2025-05..2025-04")
+    with pytest.raises(ValueError, match="at most 120"):
+        periods.check_range("2015-01..2025-01")
+    with pytest.raises(ValueError, match="range of months"):
+        periods.granularity("2025-13..2026")
+
+
+def test_kpis_resting_on_a_distinct_count_a_period_cannot_give_are_undefined() -> None:
+    flow = {"revenue": 10_000, "active_customers": 3, "contacted_customers": 1}
+    values = kpis.values(flow, {"customers": 2}, uncounted={"active_customers"})
+    assert values["active_customers"] is None
+    assert values["revenue"] == Decimal("1.00")
+    assert values["treatment_coverage"] == Decimal("0.5000")
+
+
 def test_a_customer_counts_once_per_period_and_a_lapse_of_a_profitable_one_is_marked() -> None:
     first = contributions.distinct_counts(0, contributions.ORDERED, True)
     again = contributions.distinct_counts(contributions.ORDERED, contributions.ORDERED, False)
