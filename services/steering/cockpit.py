@@ -1,6 +1,7 @@
 """The KPI board and KPI time series, read from the aggregates (never from orders).
 
-A calendar period reads its own aggregate rows. A range of months adds up its months' sums;
+A calendar period reads its own aggregate rows, and so does a range that covers exactly one
+(2026-10..2026-12 is 2026-Q4). Any other range of months adds up its months' sums;
 its distinct counts (active, contacted, unprofitable customers served) come from the
 customers' monthly flags, each customer once, under its current segment, region and owner
 rep. A customer's channel is not kept with its flags: over a range, the channel dimension
@@ -59,6 +60,7 @@ def _rows(session: Session, table: Table, dimension: str, **where: Any) -> dict[
 
 
 def _flows(session: Session, period: str, dimension: str) -> dict[str, Measures]:
+    period = periods.calendar(period)
     if periods.granularity(period) != "range":
         return _rows(session, models.kpi_aggregates, dimension, period=period)
     months = periods.months_of(period)
@@ -134,7 +136,7 @@ def _distinct_counts(session: Session, months: list[str], dimension: str) -> dic
 
 def uncounted(period: str, dimension: str) -> frozenset[str]:
     """The distinct counts the period and dimension cannot give (see the module docstring)."""
-    if dimension == "channel" and periods.granularity(period) == "range":
+    if dimension == "channel" and periods.granularity(periods.calendar(period)) == "range":
         return frozenset(DISTINCT_FLAGS)
     return frozenset()
 

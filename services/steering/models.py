@@ -168,6 +168,8 @@ customer_periods = Table(
     Column("customer_id", String(64), primary_key=True),
     Column("period", String(8), primary_key=True),
     Column("flags", Integer, nullable=False),
+    # A range of months reads its months' flags from this index alone.
+    Index("ix_customer_periods_period", "period", "customer_id", "flags"),
 )
 """Which distinct counts a customer is already in for a period (bit flags)."""
 

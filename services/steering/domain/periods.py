@@ -61,6 +61,21 @@ def check_range(period: str) -> str:
     return period
 
 
+def calendar(period: str) -> str:
+    """The month, quarter or year a range covers exactly; else the period itself."""
+    if granularity(period) != "range":
+        return period
+    first, last = _bounds(period)
+    start, end = _index(first), _index(last)
+    if start == end:
+        return first
+    if end - start == 2 and start % 3 == 0:
+        return f"{start // 12:04d}-Q{start % 12 // 3 + 1}"
+    if end - start == 11 and start % 12 == 0:
+        return f"{start // 12:04d}"
+    return period
+
+
 def months_of(period: str) -> list[str]:
     """The calendar months of a period, oldest first."""
     first, last = _bounds(period)

@@ -146,6 +146,7 @@ def test_a_range_of_months_adds_up_its_sums_and_counts_each_customer_once(
     span = {k: e.value for k, e in board.members[0].evaluations.items()}
     by_segment = _board(steering, "2025-10..2025-11", "segment")
     by_channel = _board(steering, "2025-10..2025-11", "channel")
+    whole_quarter = _board(steering, "2025-10..2025-12", "channel")["field_sales"]
 
     assert (board.period, board.previous_period) == ("2025-10..2025-11", "2025-08..2025-09")
     assert span["revenue"] == Decimal("1400.00")  # 1100 in October + 300 in November
@@ -160,3 +161,5 @@ def test_a_range_of_months_adds_up_its_sums_and_counts_each_customer_once(
     assert by_segment["key_accounts"]["active_customers"].value == 0  # type: ignore[attr-defined]
     assert by_channel["field_sales"]["revenue"].value == Decimal("1200.00")  # type: ignore[attr-defined]
     assert by_channel["field_sales"]["active_customers"].value is None  # type: ignore[attr-defined]
+    # a range that is exactly a quarter reads the quarter's own counts
+    assert whole_quarter["active_customers"].value == 1  # type: ignore[attr-defined]

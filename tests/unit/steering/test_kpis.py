@@ -89,6 +89,11 @@ def test_a_range_of_months_moves_by_its_length_and_refuses_to_run_backwards() ->
     assert periods.shift("2025-11..2026-02", -1) == "2025-07..2025-10"
     assert periods.series("2025-03..2025-04", 2) == ["2025-01..2025-02", "2025-03..2025-04"]
     assert periods.check_range("2025-05..2025-05") == "2025-05..2025-05"
+    assert [
+        periods.calendar(p)
+        for p in ("2025-05..2025-05", "2025-10..2025-12", "2025-01..2025-12", "2025-11..2026-01")
+    ] == ["2025-05", "2025-Q4", "2025", "2025-11..2026-01"]
+    assert periods.calendar("2025-09..2025-11") == "2025-09..2025-11"  # not a quarter
     with pytest.raises(ValueError, match="ends before it starts"):
         periods.check_range("2025-05..2025-04")
     with pytest.raises(ValueError, match="at most 120"):
