@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from services.profiles.identity_rules import Conflict, Identifier
@@ -22,6 +23,8 @@ from services.profiles.repository import (
     Ref,
 )
 from shared.db.buffer import buffer_of
+from shared.events.common import CustomerRef
+from shared.events.inbound import CustomerUpserted
 from shared.ids import new_id
 
 # A merge that commits while a batch waits for a customer's lock moves its references; the
@@ -194,6 +197,16 @@ class IdentitySet:
         repo = CustomerRepository(session)
         repo.insert_customers([self.customers[cid] for cid in sorted(self.new)])
         repo.update_customers([self.customers[cid] for cid in sorted(self.dirty)])
+
+
+def named_references(payload: BaseModel) -> list[Ref]:
+    """The customer references an inbound payload names: its customer, and the further
+    systems' ids of an upsert."""
+    customer = getattr(payload, "customer", None)
+    named = [(customer.system, customer.id)] if isinstance(customer, CustomerRef) else []
+    if isinstance(payload, CustomerUpserted):
+        named += [(ref.system, ref.id) for ref in payload.external_ids]
+    return named
 
 
 def identity_set(session: Session) -> IdentitySet:

@@ -12,6 +12,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.profiles.domain import RejectedEvent
+from services.profiles.identity import identity_set, named_references
 from shared.db.buffer import buffer_of
 from shared.db.uow import run_in_transaction
 from shared.events.common import NUL_CHECKED, contains_nul
@@ -188,7 +189,15 @@ class Ingestion:
         return results
 
     def prepare(self, session: Session, items: Sequence[ValidItem]) -> None:
-        """Let each event type load what its handler will need, once per batch."""
+        """Lock the customers the batch names in one ordered pass, then let each event type
+        load what its handler will need, once per batch.
+
+        Locked type by type, two batches naming the same customers under event types in a
+        different order would each hold what the other waits for.
+        """
+        identity_set(session).load(
+            session, [ref for item in items for ref in named_references(item.payload)]
+        )
         groups: dict[InboundPreparer, list[tuple[InboundEvent, Any]]] = {}
         for item in items:
             prepare = self._routes[item.event.type].prepare

@@ -1,13 +1,17 @@
 """Ingestion and the parts consumer lock a customer without waiting for each other; a merge
 still waits for the parts consumer (PostgreSQL row locks)."""
 
+import threading
+import time
+
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from services.profiles.parts_repository import PartsRepository
 from services.profiles.repository import CustomerRepository
-from tests.fixtures.events import customer_upserted
+from tests.fixtures.events import customer_upserted, order_placed
 from tests.integration.profiles.support import Profiles
 
 pytestmark = pytest.mark.integration
@@ -57,3 +61,58 @@ def test_two_attribute_updates_of_one_customer_still_wait_for_each_other(
         with pytest.raises(OperationalError, match="lock timeout"):
             CustomerRepository(second).customer_rows([customer_id])
         first.rollback()
+
+
+def test_a_batch_locks_the_customers_it_names_in_id_order_whatever_their_event_types(
+    profiles: Profiles, customer_id: str
+) -> None:
+    """Two batches naming the same customers under event types in another order would each
+    hold what the other waits for if a batch locked type by type."""
+    other = profiles.accept(customer_upserted(external_id="K-locks-2"))[0]["customer_id"]
+    (first, first_ref), (last, last_ref) = sorted([(customer_id, "K-locks"), (other, "K-locks-2")])
+    # The order names the customer locked last, the upsert after it the one locked first.
+    batch = [
+        order_placed(external_id=last_ref),
+        customer_upserted(external_id=first_ref, name="Renamed"),
+    ]
+    answers: list[httpx.Response] = []
+    with (
+        profiles.runtime.session_factory() as holder,
+        httpx.Client(base_url=profiles.http.base_url, timeout=30) as client,
+    ):
+        CustomerRepository(holder).customer_rows([last])
+        poster = threading.Thread(
+            target=lambda: answers.append(
+                client.post("/v1/events", json=batch, headers=profiles.auth("integration"))
+            )
+        )
+        poster.start()
+        try:
+            _until_a_backend_waits_for_a_lock(profiles)
+            # The batch holds the first customer while it waits for the second.
+            with pytest.raises(OperationalError, match="lock timeout"):
+                _locked_within(profiles, first, 300)
+        finally:
+            holder.rollback()
+            poster.join(30)
+    assert [r["status"] for r in answers[0].json()["results"]] == ["accepted", "accepted"]
+
+
+def _locked_within(profiles: Profiles, customer_id: str, timeout_ms: int) -> object:
+    with profiles.runtime.session_factory() as session:
+        session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
+        return CustomerRepository(session).customer_rows([customer_id])
+
+
+def _until_a_backend_waits_for_a_lock(profiles: Profiles) -> None:
+    deadline = time.monotonic() + 10
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    while time.monotonic() < deadline:
+        with profiles.runtime.engine.connect() as connection:
+            if connection.scalar(query):
+                return
+        time.sleep(0.05)
+    raise AssertionError("the batch never waited for the held customer")
