@@ -8,7 +8,7 @@ server), migrated; an active strategy; customers with their segment assignment, 
 region; the KPI aggregates of a quarter (and the quarter before, for the trend) computed in
 bulk from synthetic orders, with each customer's period flags, as the consumer would have
 left them. Then (a) GET /v1/cockpit over real HTTP for the quarter (all, segment, rep), and
-for a range of four months (its distinct counts computed per request from the flags), and
+for a range of four months (its distinct counts read from the activity masks), and
 (b) fresh order.placed events of existing customers handled by steering's real consumer
 (ConsumerLoop.process: decoding, inbox, dispatcher, aggregates) in polled batches of
 `--batch`. Figures go to stdout and bench/results/steering-<database>.json; see
@@ -39,7 +39,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.steering import handlers, models  # noqa: E402
+from services.steering import activity, handlers, models  # noqa: E402
 from services.steering.bootstrap import DEFINITION, DIRECTORY  # noqa: E402
 from services.steering.incentive_plans import incentive_plan_documents  # noqa: E402
 from services.steering.strategy import strategy_documents  # noqa: E402
@@ -262,7 +262,42 @@ def load_aggregates(
                 insert_rows(session, models.customer_periods, rows)
             flags_rows += len(rows)
         log(f"  period flags of {period}: {len(ids):,} customers")
-    return {"aggregate_rows": len(flow_rows), "state_rows": len(state_rows), "flags": flags_rows}
+    activity_rows = load_activity(session_factory, people, {m: active[m] for m in MONTHS})
+    return {
+        "aggregate_rows": len(flow_rows),
+        "state_rows": len(state_rows),
+        "flags": flags_rows,
+        "activity_rows": activity_rows,
+    }
+
+
+def load_activity(session_factory: Any, people: Population, active: dict[str, set[int]]) -> int:
+    """The activity masks the consumer keeps beside the monthly flags (see activity.py)."""
+    blocks: dict[int, np.ndarray] = {}
+    for month, members in active.items():
+        index = activity.month_index(month)
+        first = index - index % activity.BLOCK
+        masks = blocks.setdefault(first, np.zeros(people.n, dtype=np.int64))
+        masks[np.fromiter(members, dtype=np.int64)] |= 1 << (index - first)
+    stored = 0
+    for first, masks in blocks.items():
+        ids = np.flatnonzero(masks)
+        for start in range(0, len(ids), CHUNK):
+            rows = [
+                {
+                    "customer_id": _cid(int(i)),
+                    "first_month": first,
+                    "ordered": int(masks[i]),
+                    "contacted": 0,
+                    "unprofitable": 0,
+                }
+                for i in ids[start : start + CHUNK]
+            ]
+            with session_factory.begin() as session:
+                insert_rows(session, models.customer_activity, rows)
+            stored += len(rows)
+    log(f"  activity masks: {stored:,} customers")
+    return stored
 
 
 def activate(runtime: Runtime) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from services.steering import aggregate_store, models
+from services.steering import activity, aggregate_store, models
 from services.steering.customer_context import Customer, StrategyTerms, load_terms
 from services.steering.domain.contributions import distinct_counts
-from services.steering.domain.periods import enclosing
+from services.steering.domain.periods import enclosing, granularity
 from shared.db.buffer import buffer_of
 from shared.db.lookup import one_of
 
@@ -146,13 +146,22 @@ def write(session: Session, batch: AggregateBatch) -> None:
     )
     for customer in batch.customers.values():
         customer.changed = False
-    periods = [
-        {"customer_id": cid, "period": period, "flags": flags[1]}
+    flagged = [
+        (cid, period, flags[1])
         for (cid, period), flags in batch.periods.items()
         # A customer in none of a period's counts needs no row.
         if flags[1] != max(flags[0], 0)
     ]
-    aggregate_store.upsert(session, models.customer_periods, periods)
+    aggregate_store.upsert(
+        session,
+        models.customer_periods,
+        [{"customer_id": c, "period": p, "flags": f} for c, p, f in flagged],
+    )
+    bits: dict[activity.Key, dict[str, int]] = {}
+    for customer_id, month, month_flags in flagged:
+        if granularity(month) == "month":
+            activity.add_bits(bits, customer_id, month, month_flags)
+    activity.store_bits(session, bits)
     for flags in batch.periods.values():
         flags[0] = flags[1]
     dirty = [o for o in batch.orders.values() if o is not None and o.get("dirty")]

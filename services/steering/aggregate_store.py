@@ -28,9 +28,10 @@ def _key(table: Table) -> list[str]:
 
 
 def _statement(session: Session, table: Table, mode: str, columns: Sequence[str]) -> str:
-    """INSERT ... ON CONFLICT of many rows: `add` sums the measures, `replace` overwrites
-    them, `keep` leaves an existing row alone. SQLite takes the rows by executemany;
-    PostgreSQL one array per column, so that one statement carries the whole batch."""
+    """INSERT ... ON CONFLICT of many rows: `add` sums the measures, `or` combines them bit
+    by bit, `replace` overwrites them, `keep` leaves an existing row alone. SQLite takes the
+    rows by executemany; PostgreSQL one array per column, so that one statement carries the
+    whole batch."""
     dialect = session.get_bind().dialect
     cache_key = (dialect.name, table.name, mode, tuple(columns))
     statement = _STATEMENTS.get(cache_key)
@@ -50,8 +51,9 @@ def _statement(session: Session, table: Table, mode: str, columns: Sequence[str]
     )
     if mode == "keep" or not others:
         statement += "DO NOTHING"
-    elif mode == "add":
-        sets = [f'"{n}" = "{table.name}"."{n}" + excluded."{n}"' for n in others]
+    elif mode in ("add", "or"):
+        operator = "+" if mode == "add" else "|"
+        sets = [f'"{n}" = "{table.name}"."{n}" {operator} excluded."{n}"' for n in others]
         statement += "DO UPDATE SET " + ", ".join(sets)
     else:
         statement += "DO UPDATE SET " + ", ".join(f'"{n}" = excluded."{n}"' for n in others)
@@ -94,6 +96,20 @@ def add_deltas(
         if any(values.values())
     ]
     _run(session, table, "add", [*key, *measures], rows)
+
+
+def combine_bits(
+    session: Session, table: Table, bits: Mapping[tuple[Any, ...], Mapping[str, int]]
+) -> None:
+    """Set the bits of masks keyed by primary key tuples in `table` (rows created)."""
+    key = _key(table)
+    masks = [c.name for c in table.columns if c.name not in key]
+    rows = [
+        (*key_values, *(values.get(name, 0) for name in masks))
+        for key_values, values in bits.items()
+        if any(values.values())
+    ]
+    _run(session, table, "or", [*key, *masks], rows)
 
 
 def _tuples(

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.steering import aggregate_batch, aggregate_store, merge_journal
+from services.steering import activity, aggregate_batch, aggregate_store, merge_journal
 from services.steering.aggregate_batch import AggregateBatch, load_flags, load_orders
 from services.steering.customer_context import Customer, load_customers, rep_segment
 from services.steering.domain import contributions as c
@@ -262,6 +262,7 @@ class AggregateWriter:
         aggregate_store.forget_facts(session, absorbed)
         merge_journal.record(session, merged.merge_id, absorbed, event.time)
         aggregate_store.rekey_periods(session, absorbed, merged.survivor_id)
+        activity.rebuild(session, [merged.survivor_id, *absorbed])
         aggregate_store.rekey_orders(session, absorbed, merged.survivor_id)
         batch.customers.pop(merged.survivor_id, None)
 
@@ -271,9 +272,10 @@ class AggregateWriter:
         """Give the restored customer back the orders and period flags the merge took; its
         state returns with its next segment assignment."""
         self.write_pending(session)
-        merge_journal.give_back(
+        if merge_journal.give_back(
             session, unmerged.merge_id, unmerged.survivor_id, unmerged.restored_id
-        )
+        ):
+            activity.rebuild(session, [unmerged.restored_id])
         batch = self._batch(session)
         batch.customers.pop(unmerged.restored_id, None)
         batch.customers.pop(unmerged.survivor_id, None)

@@ -3,9 +3,9 @@
 A calendar period reads its own aggregate rows, and so does a range that covers exactly one
 (2026-10..2026-12 is 2026-Q4). Any other range of months adds up its months' sums;
 its distinct counts (active, contacted, unprofitable customers served) come from the
-customers' monthly flags, each customer once, under its current segment, region and owner
-rep. A customer's channel is not kept with its flags: over a range, the channel dimension
-has no distinct counts (their KPIs are null).
+customers' monthly flags (activity.py), each customer once, under its current segment,
+region and owner rep. A customer's channel is not kept with its flags: over a range, the
+channel dimension has no distinct counts (their KPIs are null).
 """
 
 from collections.abc import Sequence
@@ -13,23 +13,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, case, func, literal, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
 
-from services.steering import models
+from services.steering import activity, models
 from services.steering.domain import board, kpis, periods
-from services.steering.domain.contributions import CONTACTED, ORDERED, UNPROFITABLE_SERVED
 from services.steering.strategy import active_strategy
 from services.steering.strategy_schemas import KpiTarget, StrategyContent
 
 Measures = dict[str, int]
-DISTINCT_FLAGS = {
-    "active_customers": ORDERED,
-    "contacted_customers": CONTACTED,
-    "unprofitable_customers": UNPROFITABLE_SERVED,
-}
-"""The flow measures that count each customer once per period, and the flag behind each."""
+DISTINCT_FLAGS = tuple(activity.MEASURES)
+"""The flow measures that count each customer once per period."""
 
 
 @dataclass(frozen=True)
@@ -77,61 +71,12 @@ def _flows(session: Session, period: str, dimension: str) -> dict[str, Measures]
     }
     if dimension == "channel":
         return flows
-    counted = _distinct_counts(session, months, dimension)
+    counted = activity.counts(session, months, dimension)
     for member in flows.keys() - counted.keys():
         counted[member] = dict.fromkeys(DISTINCT_FLAGS, 0)
     for member, counts in counted.items():
         flows.setdefault(member, dict.fromkeys(sums, 0)).update(counts)
     return flows
-
-
-def _distinct_counts(session: Session, months: list[str], dimension: str) -> dict[str, Measures]:
-    """Per member of `dimension`: the customers with each flag in any of `months`."""
-    flagged = models.customer_periods
-    per_customer = (
-        select(
-            flagged.c.customer_id,
-            *(
-                func.max(flagged.c.flags.op("&")(bit)).label(name)
-                for name, bit in DISTINCT_FLAGS.items()
-            ),
-        )
-        .where(flagged.c.period.in_(months))
-        .group_by(flagged.c.customer_id)
-        .subquery()
-    )
-    facts, directory = models.customer_facts, models.customers
-    member: ColumnElement[str]
-    source: Any = per_customer
-    if dimension == "segment":
-        source = per_customer.outerjoin(facts, facts.c.customer_id == per_customer.c.customer_id)
-        member = func.coalesce(facts.c.strategic_segment, "unassigned")
-    elif dimension in ("region", "rep"):
-        source = per_customer.outerjoin(
-            directory, directory.c.customer_id == per_customer.c.customer_id
-        )
-        member = (
-            func.coalesce(directory.c.region, "unknown")
-            if dimension == "region"
-            else func.coalesce(directory.c.owner_rep, "unassigned")
-        )
-    else:
-        member = literal(dimension)
-    query = (
-        select(
-            member.label("member"),
-            *(
-                func.sum(case((per_customer.c[name] > 0, 1), else_=0)).label(name)
-                for name in DISTINCT_FLAGS
-            ),
-        )
-        .select_from(source)
-        .group_by(member)
-    )
-    return {
-        row.member: {name: int(row._mapping[name] or 0) for name in DISTINCT_FLAGS}
-        for row in session.execute(query)
-    }
 
 
 def uncounted(period: str, dimension: str) -> frozenset[str]:

@@ -11,6 +11,7 @@ ERASABLE: list[ErasableColumn] = [
     (models.customers, "customer_id"),
     (models.customer_facts, "customer_id"),
     (models.customer_periods, "customer_id"),
+    (models.customer_activity, "customer_id"),
     (models.orders, "customer_id"),
     (models.customer_consents, "customer_id"),
     (models.actions, "customer_id"),

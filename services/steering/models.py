@@ -168,10 +168,20 @@ customer_periods = Table(
     Column("customer_id", String(64), primary_key=True),
     Column("period", String(8), primary_key=True),
     Column("flags", Integer, nullable=False),
-    # A range of months reads its months' flags from this index alone.
-    Index("ix_customer_periods_period", "period", "customer_id", "flags"),
 )
 """Which distinct counts a customer is already in for a period (bit flags)."""
+
+customer_activity = Table(
+    "customer_activity",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("first_month", Integer, primary_key=True, autoincrement=False),
+    Column("ordered", BigInteger, nullable=False, server_default="0"),
+    Column("contacted", BigInteger, nullable=False, server_default="0"),
+    Column("unprofitable", BigInteger, nullable=False, server_default="0"),
+)
+"""The monthly flags of customer_periods as bit masks over blocks of 60 months (activity.py):
+the distinct counts of a range of months in one pass."""
 
 orders = Table(
     "orders",

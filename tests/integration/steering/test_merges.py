@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.steering import consistency, models
+from services.steering import cockpit, consistency, models
 from shared.events.envelope import new_event
 from shared.events.gdpr import CustomerErased
 from tests.integration.steering.support import (
@@ -57,6 +57,13 @@ def _flags(steering: Steering, customer_id: str) -> dict[str, int]:
     return {row["period"]: row["flags"] for row in rows}
 
 
+def _active_over_both_months(steering: Steering) -> object:
+    """Active customers of October and November together, each counted once."""
+    with steering.runtime.read_session_factory() as session:
+        board = cockpit.build_board(session, "2025-10..2025-11", "all")
+    return board.members[0].evaluations["active_customers"].value
+
+
 def _totals(steering: Steering) -> dict[str, tuple[int, Decimal]]:
     with steering.runtime.read_session_factory() as session:
         found = consistency.customer_totals(session, "", 100)
@@ -67,11 +74,14 @@ def test_a_merge_moves_orders_and_flags_to_the_survivor_and_takes_the_absorbed_s
     steering: Steering,
 ) -> None:
     flags_before = _flags(steering, "c2")
+    assert _active_over_both_months(steering) == 2
 
     steering.feed(merged("c1", "c2"))
 
     assert _owners(steering) == {"o1": "c1", "o2": "c1", "o3": "c1"}
     assert _flags(steering, "c2") == {}
+    assert steering.rows(models.customer_activity, customer_id="c2") == []
+    assert _active_over_both_months(steering) == 1
     assert set(flags_before) <= set(_flags(steering, "c1"))
     assert _state(steering) == {"customers": 1, "clv": 5000_0000, "unprofitable_customers": 0}
     assert steering.rows(models.customer_facts, customer_id="c2") == []
@@ -89,6 +99,7 @@ def test_an_unmerge_gives_back_exactly_what_the_merge_took(steering: Steering) -
 
     assert _owners(steering) == {"o1": "c1", "o2": "c2", "o3": "c2", "o4": "c1"}
     assert _flags(steering, "c2") == flags_before
+    assert _active_over_both_months(steering) == 2
     # c2 counts again with its new assignment, and its old one is not taken out twice.
     assert _state(steering) == {"customers": 2, "clv": 5090_0000, "unprofitable_customers": 1}
     assert _totals(steering) == {
@@ -127,4 +138,5 @@ def test_events_arriving_after_the_erasure_do_not_bring_the_customer_back(
     assert steering.rows(models.orders, customer_id="c2") == []
     assert steering.rows(models.customer_facts, customer_id="c2") == []
     assert steering.rows(models.customer_periods, customer_id="c2") == []
+    assert steering.rows(models.customer_activity, customer_id="c2") == []
     assert set(_totals(steering)) == {"c1"}
