@@ -70,17 +70,24 @@ def rebuild(session: Session, customer_ids: Iterable[str]) -> None:
     store_bits(session, bits)
 
 
-def counts(session: Session, months: Sequence[str], dimension: str) -> dict[str, dict[str, int]]:
-    """Per member of `dimension`: the customers in each distinct count in any of `months`,
-    each once, under its current segment, region or owner rep."""
+def counts(
+    session: Session, ranges: Sequence[Sequence[str]], dimension: str
+) -> list[dict[str, dict[str, int]]]:
+    """For each range of months: per member of `dimension`, the customers in each distinct
+    count in any of its months, each once, under its current segment, region or owner rep.
+    One pass over the masks for all ranges."""
     table = models.customer_activity
-    wanted: dict[int, int] = {}
-    for month in months:
-        index = month_index(month)
-        first = index - index % BLOCK
-        wanted[first] = wanted.get(first, 0) | 1 << (index - first)
+    wanted: list[dict[int, int]] = []
+    for months in ranges:
+        blocks: dict[int, int] = {}
+        for month in months:
+            index = month_index(month)
+            first = index - index % BLOCK
+            blocks[first] = blocks.get(first, 0) | 1 << (index - first)
+        wanted.append(blocks)
+    every_block = sorted({first for blocks in wanted for first in blocks})
 
-    def hit(column: str) -> ColumnElement[int]:
+    def hit(column: str, blocks: dict[int, int]) -> ColumnElement[int]:
         return case(
             *(
                 (
@@ -88,22 +95,23 @@ def counts(session: Session, months: Sequence[str], dimension: str) -> dict[str,
                     & (table.c[column].op("&")(literal(mask, BigInteger)) != 0),
                     1,
                 )
-                for first, mask in wanted.items()
+                for first, mask in blocks.items()
             ),
             else_=0,
         )
 
-    scope = table.c.first_month.in_(sorted(wanted))
-    if len(wanted) == 1:
+    hits = {
+        f"{column}_{i}": hit(column, blocks) for i, blocks in enumerate(wanted) for column in MASKS
+    }
+    scope = table.c.first_month.in_(every_block)
+    if len(every_block) == 1:
         # One row per customer in the block: no need to combine a customer's rows.
-        source: Any = select(table.c.customer_id, *(hit(c).label(c) for c in MASKS)).where(scope)
+        source: Any = select(table.c.customer_id, *(e.label(n) for n, e in hits.items()))
     else:
-        source = (
-            select(table.c.customer_id, *(func.max(hit(c)).label(c) for c in MASKS))
-            .where(scope)
-            .group_by(table.c.customer_id)
-        )
-    per_customer = source.subquery()
+        source = select(
+            table.c.customer_id, *(func.max(e).label(n) for n, e in hits.items())
+        ).group_by(table.c.customer_id)
+    per_customer = source.where(scope).subquery()
     facts, directory = models.customer_facts, models.customers
     joined: Any = per_customer
     member: ColumnElement[str]
@@ -122,14 +130,17 @@ def counts(session: Session, months: Sequence[str], dimension: str) -> dict[str,
     else:
         member = literal(dimension)
     query = (
-        select(
-            member.label("member"),
-            *(func.sum(per_customer.c[column]).label(m) for m, column in MEASURES.items()),
-        )
+        select(member.label("member"), *(func.sum(per_customer.c[n]).label(n) for n in hits))
         .select_from(joined)
         .group_by(member)
     )
-    return {
-        row.member: {name: int(row._mapping[name] or 0) for name in MEASURES}
-        for row in session.execute(query)
-    }
+    found: list[dict[str, dict[str, int]]] = [{} for _ in wanted]
+    for row in session.execute(query):
+        for i, counted in enumerate(found):
+            measures = {
+                measure: int(row._mapping[f"{column}_{i}"] or 0)
+                for measure, column in MEASURES.items()
+            }
+            if any(measures.values()):
+                counted[row.member] = measures
+    return found

@@ -54,10 +54,35 @@ def _rows(session: Session, table: Table, dimension: str, **where: Any) -> dict[
 
 
 def _flows(session: Session, period: str, dimension: str) -> dict[str, Measures]:
-    period = periods.calendar(period)
-    if periods.granularity(period) != "range":
-        return _rows(session, models.kpi_aggregates, dimension, period=period)
-    months = periods.months_of(period)
+    return _flows_of(session, [period], dimension)[0]
+
+
+def _flows_of(session: Session, wanted: list[str], dimension: str) -> list[dict[str, Measures]]:
+    """The flow measures of every member of `dimension` in each of the periods `wanted`; the
+    distinct counts of all their ranges in one pass over the activity masks."""
+    found: list[dict[str, Measures]] = []
+    ranges: list[tuple[dict[str, Measures], list[str]]] = []
+    for period in map(periods.calendar, wanted):
+        if periods.granularity(period) != "range":
+            found.append(_rows(session, models.kpi_aggregates, dimension, period=period))
+            continue
+        months = periods.months_of(period)
+        found.append(_range_sums(session, months, dimension))
+        ranges.append((found[-1], months))
+    if dimension == "channel" or not ranges:
+        return found
+    counts = activity.counts(session, [months for _, months in ranges], dimension)
+    for (flows, _), counted in zip(ranges, counts, strict=True):
+        sums = [name for name in models.FLOW_MEASURES if name not in DISTINCT_FLAGS]
+        for member in flows.keys() - counted.keys():
+            counted[member] = dict.fromkeys(DISTINCT_FLAGS, 0)
+        for member, measures in counted.items():
+            flows.setdefault(member, dict.fromkeys(sums, 0)).update(measures)
+    return found
+
+
+def _range_sums(session: Session, months: list[str], dimension: str) -> dict[str, Measures]:
+    """The measures that add up over months, summed over `months`."""
     table = models.kpi_aggregates
     sums = [name for name in models.FLOW_MEASURES if name not in DISTINCT_FLAGS]
     query = (
@@ -65,18 +90,10 @@ def _flows(session: Session, period: str, dimension: str) -> dict[str, Measures]
         .where(table.c.dimension == dimension, table.c.period.in_(months))
         .group_by(table.c.member)
     )
-    flows = {
+    return {
         row.member: {name: int(row._mapping[name] or 0) for name in sums}
         for row in session.execute(query)
     }
-    if dimension == "channel":
-        return flows
-    counted = activity.counts(session, months, dimension)
-    for member in flows.keys() - counted.keys():
-        counted[member] = dict.fromkeys(DISTINCT_FLAGS, 0)
-    for member, counts in counted.items():
-        flows.setdefault(member, dict.fromkeys(sums, 0)).update(counts)
-    return flows
 
 
 def uncounted(period: str, dimension: str) -> frozenset[str]:
@@ -175,7 +192,7 @@ def build_board(session: Session, period: str, dimension: str) -> Board:
     strategy = active_strategy(session)
     content = strategy[2] if strategy else None
     previous = periods.shift(period, -1)
-    flows, before_flows = _flows(session, period, dimension), _flows(session, previous, dimension)
+    flows, before_flows = _flows_of(session, [period, previous], dimension)
     state = _state(session, period, dimension, earlier=False)
     before_state = _state(session, previous, dimension, earlier=True)
     members = sorted(set(flows) | set(state))

@@ -163,3 +163,22 @@ def test_a_range_of_months_adds_up_its_sums_and_counts_each_customer_once(
     assert by_channel["field_sales"]["active_customers"].value is None  # type: ignore[attr-defined]
     # a range that is exactly a quarter reads the quarter's own counts
     assert whole_quarter["active_customers"].value == 1  # type: ignore[attr-defined]
+
+
+def test_a_range_across_two_blocks_of_activity_counts_a_customer_once(steering: Steering) -> None:
+    steering.feed(
+        registered("c1", region="south"),
+        assigned("c1", "key_accounts", "high", "loyal", clv="5000", cm3="1200"),
+    )
+    # 2029-12 ends a block of 60 months, 2030-01 starts the next
+    steering.feed(
+        order("c1", "o1", "2029-12-05T10:00:00+00:00", "100.00", "60.00"),
+        order("c1", "o2", "2030-01-05T10:00:00+00:00", "100.00", "60.00"),
+    )
+
+    span = _board(steering, "2029-11..2030-02")["all"]
+    before = _board(steering, "2029-07..2029-10")["all"]
+
+    assert span["active_customers"].value == 1  # type: ignore[attr-defined]
+    assert span["revenue"].value == Decimal("200.00")  # type: ignore[attr-defined]
+    assert before["active_customers"].value == 0  # type: ignore[attr-defined]
