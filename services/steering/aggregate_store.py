@@ -144,6 +144,18 @@ def insert_missing(session: Session, table: Table, rows: Sequence[dict[str, Any]
         _run(session, table, "keep", columns, _tuples(session, table, columns, rows))
 
 
+def order_members(session: Session, customer_id: str, month: str) -> dict[str, str] | None:
+    """The members the earliest stored order of the customer counted in `month` counted under."""
+    table = models.orders
+    members = session.scalar(
+        select(table.c.members)
+        .where(table.c.customer_id == customer_id, table.c.month == month)
+        .order_by(table.c.event_time)
+        .limit(1)
+    )
+    return dict(members) if members is not None else None
+
+
 def rekey_periods(session: Session, absorbed: Iterable[str], survivor: str) -> None:
     """Give the survivor the absorbed customers' period flags (combined), and drop theirs."""
     absorbed_ids = sorted(set(absorbed) - {survivor})

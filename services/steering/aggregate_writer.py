@@ -5,7 +5,7 @@ event dated in a closed month counts in the next open month and as a late event 
 replaced order is taken back where it was counted.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -78,14 +78,19 @@ class AggregateWriter:
         month, late = self._month(batch, order.ordered_at)
         members = customer.members(order.channel, order.sales_rep)
         batch.add(month, members, {**amounts.measures(context), **late})
-        first = customer.facts is None or customer.facts.get("first_order_day") is None
+        day = _day(order.ordered_at)
+        known = customer.facts.get("first_order_day") if customer.facts is not None else None
+        # History imported after later orders: the older order makes the customer new.
+        first = known is None or day < known
         if first:
-            customer.update(first_order_day=_day(order.ordered_at))
+            customer.update(first_order_day=day)
         wanted = c.ORDERED | (c.UNPROFITABLE_SERVED if context.unprofitable else 0)
         if previous is None:
             batch.count_distinct(
                 session, customer.customer_id, members, month, wanted=wanted, first=first
             )
+            if known is not None and first:
+                self._no_longer_new(session, batch, customer.customer_id, known, month)
         batch.orders[key] = {
             "source_system": order.source_system,
             "order_id": order.order_id,
@@ -101,6 +106,23 @@ class AggregateWriter:
             "stored": previous.get("stored", False) if previous is not None else False,
             "dirty": True,
         }
+
+    def _no_longer_new(
+        self, session: Session, batch: AggregateBatch, customer_id: str, former_day: int, month: str
+    ) -> None:
+        """The customer counted as new in the periods of its former first order; an older
+        order came: it is new in this order's periods instead, where they differ."""
+        former = open_month(
+            month_of(datetime.combine(date.fromordinal(former_day), time(), UTC)), batch.closed
+        )
+        members = _members_in(batch, customer_id, former) or aggregate_store.order_members(
+            session, customer_id, former
+        )
+        if members is None:
+            members = self._customer(session, customer_id).members(None, None)
+        for then, now in zip(enclosing(former), enclosing(month), strict=True):
+            if then != now:
+                batch.add_to_period(then, members, {"new_customers": -1})
 
     def _take_back(self, batch: AggregateBatch, previous: dict[str, Any]) -> None:
         figures = dict(previous["figures"])
@@ -293,6 +315,14 @@ class AggregateWriter:
 
     def _finish(self, session: Session) -> None:
         aggregate_batch.write(session, aggregate_batch.current_batch(session))
+
+
+def _members_in(batch: AggregateBatch, customer_id: str, month: str) -> dict[str, str] | None:
+    """The members of one of the customer's orders counted in `month` this batch."""
+    for order in batch.orders.values():
+        if order is not None and (order["customer_id"], order["month"]) == (customer_id, month):
+            return order["members"]  # type: ignore[no-any-return]
+    return None
 
 
 def _day(moment: datetime) -> int:

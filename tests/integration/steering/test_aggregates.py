@@ -182,3 +182,31 @@ def test_a_range_across_two_blocks_of_activity_counts_a_customer_once(steering: 
     assert span["active_customers"].value == 1  # type: ignore[attr-defined]
     assert span["revenue"].value == Decimal("200.00")  # type: ignore[attr-defined]
     assert before["active_customers"].value == 0  # type: ignore[attr-defined]
+
+
+def test_an_older_order_arriving_later_makes_the_customer_new_in_its_month_instead(
+    steering: Steering,
+) -> None:
+    steering.feed(
+        registered("c1", region="south"),
+        assigned("c1", "key_accounts", "high", "loyal", clv="5000", cm3="1200"),
+    )
+    steering.feed(order("c1", "o2", "2025-11-05T10:00:00+00:00", "100.00", "60.00"))
+    assert _board(steering, "2025-11")["all"]["new_customers"].value == 1  # type: ignore[attr-defined]
+
+    # History imported afterwards: the customer's first order was in September.
+    steering.feed(
+        order("c1", "o1", "2025-09-05T10:00:00+00:00", "80.00", "50.00", channel="field_sales")
+    )
+
+    def new(period: str, dimension: str = "all", member: str = "all") -> object:
+        return _board(steering, period, dimension)[member]["new_customers"].value  # type: ignore[attr-defined]
+
+    assert (new("2025-09"), new("2025-11")) == (1, 0)
+    assert (new("2025-Q3"), new("2025-Q4"), new("2025")) == (1, 0, 1)
+    assert new("2025-09", "channel", "field_sales") == 1
+    assert new("2025-11", "channel", "web") == 0
+    assert new("2025-11", "segment", "key_accounts") == 0
+    # A still older order in the same month changes nothing more.
+    steering.feed(order("c1", "o0", "2025-09-01T10:00:00+00:00", "10.00", "5.00"))
+    assert (new("2025-09"), new("2025-11"), new("2025")) == (1, 0, 1)
