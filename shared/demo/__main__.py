@@ -21,6 +21,7 @@ from shared.demo.company import DemoCompany
 from shared.ingest_client import EventPoster, IngestAbortedError, ProgressLine
 
 BATCH = 1000
+FIRST_WAVE = 0.2
 LAG = re.compile(r"^segmentation_consumer_lag\{[^}]*\} ([0-9.e+]+)$", re.MULTILINE)
 
 
@@ -41,6 +42,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--segmentation-url", default="http://127.0.0.1:8002")
     parser.add_argument("--integration-key", default=os.environ.get("COCKPIT_API_KEY"))
     parser.add_argument("--sales-key", default=os.environ.get("COCKPIT_SALES_KEY"))
+    parser.add_argument(
+        "--first-wave",
+        type=float,
+        default=FIRST_WAVE,
+        help="share of the customers loaded and segmented first, so that the cockpit fills "
+        f"while the others load (default {FIRST_WAVE}; 1 loads all at once)",
+    )
     parser.add_argument("--force", action="store_true", help="load even if loaded before")
     return parser.parse_args(argv)
 
@@ -56,9 +64,12 @@ def _from_devstack(args: argparse.Namespace) -> None:
     args.sales_key = args.sales_key or keys["sales"]
 
 
-def load(args: argparse.Namespace, events: list[dict[str, Any]]) -> dict[str, int]:
+def load(
+    args: argparse.Namespace, events: list[dict[str, Any]], name: str = "demo events"
+) -> dict[str, int]:
+    """Post `events`; how many were accepted, duplicates or rejected."""
     counters = {"accepted": 0, "duplicates": 0, "rejected": 0}
-    progress = ProgressLine("demo events", len(events), "events")
+    progress = ProgressLine(name, len(events), "events")
     headers = {"Authorization": f"Bearer {args.integration_key}"}
     with httpx.Client(base_url=args.profiles_url, headers=headers, timeout=120) as client:
         poster = EventPoster(client)
@@ -123,24 +134,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         _say(f"demo data: already loaded ({marker}); --force loads it again")
         return 0
+    if not 0 < args.first_wave <= 1:
+        _say("demo: --first-wave is a share of the customers, more than 0 and at most 1")
+        return 2
     company = DemoCompany(args.customers, args.seed)
-    events = company.events()
-    _say(f"demo data: {args.customers:,} customers, {len(events):,} events over three years")
+    first, rest = company.waves(args.first_wave)
+    total = len(first) + len(rest)
+    _say(f"demo data: {args.customers:,} customers, {total:,} events over three years")
     try:
-        counters = load(args, events)
+        if rest:
+            share = round(args.customers * args.first_wave)
+            _say(
+                f"demo data: the first {share:,} customers first, segmented as soon as they are in"
+            )
+            counters = load(args, first, "demo events, first customers")
+            if _report(segment(args)):
+                _say("demo data: the cockpit shows them now; the other customers follow")
+            later = load(args, rest, "demo events, other customers")
+            counters = {name: counters[name] + later[name] for name in counters}
+        else:
+            counters = load(args, first)
     except IngestAbortedError as error:
         _say(f"demo data: loading stopped: {error}")
         return 1
     marker.write_text(json.dumps({"loaded": wanted, "counters": counters}, indent=2))
-    run = segment(args)
+    _report(segment(args))
+    return 0
+
+
+def _report(run: dict[str, Any] | None) -> bool:
+    """Say how a segmentation run ended; True when it completed."""
     if run is not None and run["status"] == "completed":
         segments = run["summary"]["segments"]
         sizes = ", ".join(f"{name} {group['customers']:,}" for name, group in segments.items())
         _say(f"segmentation: {run['summary']['customers']:,} customers assigned ({sizes})")
-    elif run is not None:
+        return True
+    if run is not None:
         _say(f"segmentation run failed: {run['error']}")
-    return 0
+    return False
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        _say("\ndemo data: interrupted; loading it again skips what went in")
+        raise SystemExit(130) from None

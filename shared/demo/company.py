@@ -90,13 +90,24 @@ class DemoCompany:
 
     def events(self) -> list[dict[str, Any]]:
         """Every event of every customer, sorted by time."""
-        found: list[dict[str, Any]] = []
+        return self.waves(1.0)[0]
+
+    def waves(self, share: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Every event of every customer in two waves, each sorted by time: the customers'
+        first `share` (the company in miniature: every archetype is drawn alike), then the
+        others. Each customer's events, duplicates in other systems included, stay in one
+        wave; the same seed gives the same events, however they are split."""
+        first: list[dict[str, Any]] = []
+        rest: list[dict[str, Any]] = []
+        cut = round(self.size * share)
         weights = [a.weight for a in ARCHETYPES]
         for number in range(self.size):
             archetype = self.rng.choices(ARCHETYPES, weights)[0]
-            found.extend(self._customer_events(_Customer(self, number, archetype)))
-        found.sort(key=lambda event: (event["time"], event["id"]))
-        return found
+            wave = first if number < cut else rest
+            wave.extend(self._customer_events(_Customer(self, number, archetype)))
+        for wave in (first, rest):
+            wave.sort(key=lambda event: (event["time"], event["id"]))
+        return first, rest
 
     def _event(
         self, kind: str, source: str, when: datetime, data: dict[str, Any]

@@ -55,16 +55,35 @@ def write_state(var: Path, plans: list[ServicePlan], bootstrap: str, keys: dict[
     return path
 
 
-def run_demo(var: Path, state_file: Path) -> None:
-    """The demo-data hook: runs `shared.demo` when installed, unless COCKPIT_DEMO=0."""
-    if os.environ.get("COCKPIT_DEMO", "1") == "0":
-        say("demo data: skipped (COCKPIT_DEMO=0)")
-        return
-    if importlib.util.find_spec("shared.demo") is None:
-        say("demo data: no demo loader in this version; the stack starts empty")
-        return
-    say("demo data: loading ...")
-    subprocess.run([sys.executable, "-m", "shared.demo", "--devstack", str(state_file)], check=True)
+def run_demo(state_file: Path, stop: threading.Event, command: list[str] | None = None) -> None:
+    """The demo-data hook: runs `shared.demo` when installed, unless COCKPIT_DEMO=0. The
+    stack runs on whatever becomes of it; a stop ends it (the next start loads the rest:
+    what went in is skipped as duplicates)."""
+    if command is None:
+        if os.environ.get("COCKPIT_DEMO", "1") == "0":
+            say("demo data: skipped (COCKPIT_DEMO=0)")
+            return
+        if importlib.util.find_spec("shared.demo") is None:
+            say("demo data: no demo loader in this version; the stack starts empty")
+            return
+        command = [sys.executable, "-m", "shared.demo", "--devstack", str(state_file)]
+    say("demo data: loading ... (the services answer meanwhile)")
+    loader = subprocess.Popen(command)
+    while loader.poll() is None and not stop.wait(0.5):
+        pass
+    if loader.poll() is None:
+        loader.terminate()
+        try:
+            loader.wait(10)
+        except subprocess.TimeoutExpired:
+            loader.kill()
+            loader.wait()
+    if stop.is_set():
+        say("demo data: loading stopped; the next start goes on with it")
+    elif loader.returncode != 0:
+        say(f"demo data: the loader ended with exit code {loader.returncode}; the stack runs on")
+    else:
+        say("demo data: loaded. Stop with Ctrl-C.")
 
 
 def print_summary(
@@ -141,8 +160,8 @@ def main() -> int:
         say("services: starting (migrations run first) ...")
         wait_ready(services, READY_TIMEOUT, say, stop)
         state = write_state(var, plans, bootstrap, keys)
-        run_demo(var, state)
         print_summary(plans, bootstrap, keys, state)
+        run_demo(state, stop)
         return watch(services, stop)
     except StartupAbortedError:
         say("start-up interrupted")

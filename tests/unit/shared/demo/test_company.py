@@ -19,6 +19,26 @@ def test_the_same_seed_gives_the_same_company() -> None:
     assert first != other
 
 
+def test_the_waves_split_the_same_events_by_customer_each_in_time_order() -> None:
+    everything = DemoCompany(300, seed=7, now=NOW).events()
+    first, rest = DemoCompany(300, seed=7, now=NOW).waves(0.2)
+
+    assert sorted(first + rest, key=lambda e: (e["time"], e["id"])) == everything
+    for wave in (first, rest):
+        assert [e["time"] for e in wave] == sorted(e["time"] for e in wave)
+    customers = [
+        {e["data"]["customer"]["id"] for e in wave if e["type"] == "customer.upserted"}
+        for wave in (first, rest)
+    ]
+    assert not customers[0] & customers[1]
+    # Orders name a customer of their own wave.
+    ordered = {e["data"]["customer"]["id"] for e in first if e["type"] == "order.placed"}
+    assert ordered <= customers[0]
+    # The first 60 of 300 customers (S-/K-100000 on; K-5... are their CRM duplicates).
+    numbers = {int(c[2:]) - 100_000 for c in customers[0] if not c.startswith("K-5")}
+    assert numbers == set(range(60))
+
+
 def test_every_event_is_a_valid_inbound_event_in_time_order_with_a_unique_id() -> None:
     events = DemoCompany(400, seed=3, now=NOW).events()
 
