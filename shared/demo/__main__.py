@@ -12,12 +12,20 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from shared.demo.company import DemoCompany
+from shared.demo.strategy import (
+    DocumentRefusedError,
+    history_figures,
+    incentive_plan,
+    put_in_force,
+    strategy_document,
+)
 from shared.ingest_client import EventPoster, IngestAbortedError, ProgressLine
 
 BATCH = 1000
@@ -40,6 +48,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--devstack", type=Path, help="var/devstack.json of `make run`")
     parser.add_argument("--profiles-url", default="http://127.0.0.1:8001")
     parser.add_argument("--segmentation-url", default="http://127.0.0.1:8002")
+    parser.add_argument("--steering-url", default="http://127.0.0.1:8004")
     parser.add_argument("--integration-key", default=os.environ.get("COCKPIT_API_KEY"))
     parser.add_argument("--sales-key", default=os.environ.get("COCKPIT_SALES_KEY"))
     parser.add_argument(
@@ -60,6 +69,8 @@ def _from_devstack(args: argparse.Namespace) -> None:
     services, keys = state["services"], state["api_keys"]
     args.profiles_url = services["profiles"]["url"]
     args.segmentation_url = services["segmentation"]["url"]
+    args.steering_url = services.get("steering", {}).get("url", args.steering_url)
+    args.department_keys = keys
     args.integration_key = args.integration_key or keys["integration"]
     args.sales_key = args.sales_key or keys["sales"]
 
@@ -81,6 +92,27 @@ def load(
             progress.update(min(start + BATCH, len(events)), counters)
     progress.finish(counters)
     return counters
+
+
+def steer(args: argparse.Namespace, company: DemoCompany, events: list[dict[str, Any]]) -> None:
+    """Register the reps and put the sales strategy and incentive plan in force, approved by
+    every department, unless versions are in force already."""
+    keys: dict[str, str] = getattr(args, "department_keys", {})
+    if "sales" not in keys:
+        _say("demo strategy: no department keys (give --devstack); steering left as it is")
+        return
+    revenue, new = history_figures(events, company.now)
+    headers = {"Authorization": f"Bearer {keys['sales']}"}
+    with httpx.Client(base_url=args.steering_url, timeout=60) as client:
+        for rep in company.reps:
+            body = {"rep_id": rep.rep_id, "name": rep.name, "team": rep.team, "region": rep.region}
+            client.post("/v1/reps", json=body, headers=headers).raise_for_status()
+        strategy = put_in_force(client, keys, "/v1/strategy", strategy_document(revenue, new))
+        _say(f"demo strategy: {strategy}; monthly revenue target {revenue * Decimal('1.05'):,.2f}")
+        plan = put_in_force(
+            client, keys, "/v1/incentive-plans/demo-bonus", incentive_plan(company.reps, revenue)
+        )
+        _say(f"demo incentive plan: {plan}; {len(company.reps)} reps registered")
 
 
 def wait_for_segmentation(client: httpx.Client, timeout: float = 900) -> None:
@@ -141,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     first, rest = company.waves(args.first_wave)
     total = len(first) + len(rest)
     _say(f"demo data: {args.customers:,} customers, {total:,} events over three years")
+    try:
+        steer(args, company, first + rest)
+    except (httpx.HTTPError, DocumentRefusedError) as error:
+        _say(f"demo strategy: not put in force: {error}")
     try:
         if rest:
             share = round(args.customers * args.first_wave)
