@@ -12,6 +12,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -177,25 +178,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         steer(args, company, first + rest)
     except (httpx.HTTPError, DocumentRefusedError) as error:
         _say(f"demo strategy: not put in force: {error}")
+    counters = {"accepted": 0, "duplicates": 0, "rejected": 0}
+
+    def post(events: list[dict[str, Any]], name: str) -> None:
+        for key, count in load(args, events, name).items():
+            counters[key] += count
+
+    older, recent = split_at(first, recent_from(company.now))
+    who = "first customers, " if rest else ""
     try:
         if rest:
             share = round(args.customers * args.first_wave)
             _say(
                 f"demo data: the first {share:,} customers first, segmented as soon as they are in"
             )
-            counters = load(args, first, "demo events, first customers")
+        post(older, f"demo events, {who}history")
+        # Segments from the history first: steering counts the recent events under them.
+        _report(segment(args))
+        post(recent, f"demo events, {who}last two quarters")
+        if rest:
             if _report(segment(args)):
                 _say("demo data: the cockpit shows them now; the other customers follow")
-            later = load(args, rest, "demo events, other customers")
-            counters = {name: counters[name] + later[name] for name in counters}
-        else:
-            counters = load(args, first)
+            post(rest, "demo events, other customers")
     except IngestAbortedError as error:
         _say(f"demo data: loading stopped: {error}")
         return 1
     marker.write_text(json.dumps({"loaded": wanted, "counters": counters}, indent=2))
     _report(segment(args))
     return 0
+
+
+def recent_from(now: datetime) -> datetime:
+    """The start of the quarter before the running one (UTC)."""
+    index = now.year * 12 + (now.month - 1) // 3 * 3 - 3
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+
+
+def split_at(
+    events: list[dict[str, Any]], moment: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The events before `moment` and those from it on, each in the order given."""
+    older = [e for e in events if datetime.fromisoformat(e["time"]) < moment]
+    recent = [e for e in events if datetime.fromisoformat(e["time"]) >= moment]
+    return older, recent
 
 
 def _report(run: dict[str, Any] | None) -> bool:

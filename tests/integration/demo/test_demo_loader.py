@@ -69,17 +69,18 @@ def test_a_small_demo_company_is_loaded_segmented_and_not_loaded_twice(
         segments = httpx.get(f"{segmentation_url}/v1/segments", headers=sales).json()
 
     assert "demo data: 150 customers" in first
-    # The first 30 customers are segmented before the others are posted, then all of them.
+    # The first 30 customers are segmented on their history, then with their last two
+    # quarters, before the others are posted; then all of them.
     runs = [int(n) for n in re.findall(r"segmentation: (\d+) customers assigned", first)]
-    assert len(runs) == 2, first
-    assert 0 < runs[0] <= 30 < runs[1]
+    assert len(runs) == 3, first
+    assert 0 < runs[0] <= runs[1] <= 30 < runs[2]
     assert "the cockpit shows them now" in first
     with runtimes["profiles"].session_factory() as session:
         customers = session.scalar(
             select(func.count()).select_from(Customer).where(Customer.merged_into.is_(None))
         )
     # People known to shop and CRM are one customer each.
-    assert runs[1] == customers <= 150
+    assert runs[2] == customers <= 150
     loaded = json.loads((tmp_path / "demo.json").read_text())
     assert loaded["counters"]["rejected"] == 0 and loaded["counters"]["accepted"] > 150
     assert "already loaded" in second

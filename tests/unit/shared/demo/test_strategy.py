@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from services.steering.incentive_schemas import IncentivePlanContent
 from services.steering.strategy_schemas import StrategyContent
+from shared.demo.__main__ import recent_from, split_at
 from shared.demo.company import reps
 from shared.demo.strategy import history_figures, incentive_plan, strategy_document
 
@@ -58,3 +59,15 @@ def test_the_strategy_and_plan_are_documents_steering_accepts() -> None:
     }
     assert len(incentives.teams) == 5
     assert sum(c.weight for c in incentives.components) == 1
+
+
+def test_the_recent_events_are_those_of_the_running_and_the_previous_quarter() -> None:
+    assert recent_from(datetime(2026, 11, 27, 9, tzinfo=UTC)) == datetime(2026, 7, 1, tzinfo=UTC)
+    assert recent_from(datetime(2026, 2, 10, tzinfo=UTC)) == datetime(2025, 10, 1, tzinfo=UTC)
+    events = [
+        {"time": "2026-06-30T23:59:59+00:00"},
+        {"time": "2026-07-01T00:00:00+00:00"},
+        {"time": "2026-07-01T01:00:00+02:00"},  # 2026-06-30 23:00 UTC
+    ]
+    older, recent = split_at(events, datetime(2026, 7, 1, tzinfo=UTC))
+    assert older == [events[0], events[2]] and recent == [events[1]]
