@@ -88,28 +88,27 @@ def add_deltas(
     session: Session, table: Table, deltas: Mapping[tuple[Any, ...], Mapping[str, int]]
 ) -> None:
     """Add delta maps keyed by primary key tuples to `table`'s measures (rows created)."""
-    key = _key(table)
-    measures = [c.name for c in table.columns if c.name not in key]
-    rows = [
-        (*key_values, *(values.get(name, 0) for name in measures))
-        for key_values, values in deltas.items()
-        if any(values.values())
-    ]
-    _run(session, table, "add", [*key, *measures], rows)
+    _combine(session, table, deltas, "add")
 
 
 def combine_bits(
     session: Session, table: Table, bits: Mapping[tuple[Any, ...], Mapping[str, int]]
 ) -> None:
     """Set the bits of masks keyed by primary key tuples in `table` (rows created)."""
+    _combine(session, table, bits, "or")
+
+
+def _combine(
+    session: Session, table: Table, values: Mapping[tuple[Any, ...], Mapping[str, int]], mode: str
+) -> None:
     key = _key(table)
-    masks = [c.name for c in table.columns if c.name not in key]
+    measures = [c.name for c in table.columns if c.name not in key]
     rows = [
-        (*key_values, *(values.get(name, 0) for name in masks))
-        for key_values, values in bits.items()
-        if any(values.values())
+        (*key_values, *(found.get(name, 0) for name in measures))
+        for key_values, found in values.items()
+        if any(found.values())
     ]
-    _run(session, table, "or", [*key, *masks], rows)
+    _run(session, table, mode, [*key, *measures], rows)
 
 
 def _tuples(
