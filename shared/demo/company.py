@@ -62,7 +62,8 @@ class _Customer:
         self.external_id = f"{'K' if self.system == 'crm' else 'S'}-{100000 + number}"
         self.region = rng.choice(REGIONS)
         self.rep = rng.choice([r for r in company.reps if r.region == self.region])
-        first_year = 0.0 if archetype.name == "key_account" else rng.random() * (YEARS - 0.3)
+        # Customers keep coming: the newest started a week ago.
+        first_year = 0.0 if archetype.name == "key_account" else rng.random() * (YEARS - 0.02)
         self.since = company.start + timedelta(days=first_year * 365.25)
         self.industry = rng.choice(sorted(INDUSTRIES))
         self.name, self.email = self._identity(rng)
