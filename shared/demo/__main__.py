@@ -1,8 +1,11 @@
 """`python -m shared.demo`: load the demo company through the public APIs, then segment it.
 
-Events go through profiles' ingestion API like any CRM's; when segmentation has consumed
-them, a segmentation run is started and its result summarised. A marker in the var folder
-keeps a second `make run` from loading the same company again.
+The reps, the sales strategy and the incentive plan go to steering first (approved by every
+department). Events go through profiles' ingestion API like any CRM's: a first wave of
+customers (their history, a segmentation run, their last two quarters, another run), so that
+the cockpit fills early, then the others and a last run; each run starts once segmentation
+has consumed what was posted, and its result is summarised. A marker in the var folder keeps
+a second `make run` from loading the same company again.
 """
 
 import argparse
