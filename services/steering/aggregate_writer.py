@@ -22,6 +22,7 @@ from shared.events.orders import OrderPlaced, OrderReturned
 from shared.events.segments import SegmentAssigned
 from shared.events.touchpoints import TouchpointRecorded
 
+MOVED_OUT, MOVED_IN = {"contacted_customers": -1}, {"contacted_customers": 1}
 PERSONAL_CHANNELS = frozenset({"field_visit", "phone", "email", "chat", "letter", "store"})
 
 
@@ -205,6 +206,7 @@ class AggregateWriter:
             month, late = self._month(batch, assigned.as_of)
             batch.add(month, customer.members(None, None), {**lapse, **late})
         self._restate(batch, customer, -1)
+        previous_segment = customer.members(None, None)["segment"]
         customer.update(
             strategic_segment=assigned.strategic_segment,
             thrust=assigned.thrust,
@@ -217,6 +219,30 @@ class AggregateWriter:
             assigned_at=assigned.as_of,
         )
         self._restate(batch, customer, +1)
+        if previous_segment != assigned.strategic_segment:
+            self._move_contacts(session, batch, customer, previous_segment, assigned.as_of)
+
+    def _move_contacts(
+        self,
+        session: Session,
+        batch: AggregateBatch,
+        customer: Customer,
+        previous_segment: str,
+        moment: datetime,
+    ) -> None:
+        """A customer contacted in the running periods counts as contacted in its new
+        segment there, so that treatment coverage compares the segment's customers with
+        those of them contacted (never more contacted than assigned)."""
+        month, _ = self._month(batch, moment)
+        segment = customer.members(None, None)["segment"]
+        for period in enclosing(month):
+            flags = batch.periods.get((customer.customer_id, period))
+            if flags is None:
+                load_flags(session, batch, {customer.customer_id}, {period})
+                flags = batch.periods[(customer.customer_id, period)]
+            if flags[1] > 0 and flags[1] & c.CONTACTED:
+                batch.add_to_period(period, {"segment": previous_segment}, MOVED_OUT)
+                batch.add_to_period(period, {"segment": segment}, MOVED_IN)
 
     def apply_snapshot(
         self, session: Session, event: CloudEvent, snapshot: CustomerSnapshot
@@ -330,7 +356,7 @@ def _day(moment: datetime) -> int:
 
 
 def _moment(payload: Any) -> datetime | None:
-    for name in ("ordered_at", "occurred_at", "returned_at"):
+    for name in ("ordered_at", "occurred_at", "returned_at", "as_of"):
         if (moment := getattr(payload, name, None)) is not None:
             return moment  # type: ignore[no-any-return]
     return None

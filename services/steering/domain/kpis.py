@@ -182,7 +182,8 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         True,
         False,
         "Customers contacted in the period (a contact or a reported action outcome) / "
-        "customers assigned.",
+        "customers assigned. By segment, a customer assigned to another segment counts as "
+        "contacted in its new segment for the periods running at the assignment.",
     ),
 )
 KPIS: dict[str, KpiDefinition] = {kpi.key: kpi for kpi in DEFINITIONS}

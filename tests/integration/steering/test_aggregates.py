@@ -210,3 +210,24 @@ def test_an_older_order_arriving_later_makes_the_customer_new_in_its_month_inste
     # A still older order in the same month changes nothing more.
     steering.feed(order("c1", "o0", "2025-09-01T10:00:00+00:00", "10.00", "5.00"))
     assert (new("2025-09"), new("2025-11"), new("2025")) == (1, 0, 1)
+
+
+def test_a_contacted_customer_moving_segment_counts_as_contacted_in_its_new_one(
+    steering: Steering,
+) -> None:
+    _october(steering)  # c1 (key accounts) was contacted in October, c2 (mass market) not
+
+    steering.feed(
+        assigned(
+            "c1", "mass_market", "high", "loyal", cm3="1200", as_of="2025-10-25T00:00:00+00:00"
+        )
+    )
+
+    by_segment = _board(steering, "2025-10", "segment")
+    quarter = _board(steering, "2025-Q4", "segment")
+    mass_market = by_segment["mass_market"]["treatment_coverage"].value  # type: ignore[attr-defined]
+    assert mass_market == Decimal("0.5000")  # c1 of c1 and c2
+    assert by_segment["key_accounts"]["treatment_coverage"].value is None  # type: ignore[attr-defined]
+    assert quarter["mass_market"]["treatment_coverage"].value == Decimal("0.5000")  # type: ignore[attr-defined]
+    # The revenue stays where it was earned.
+    assert by_segment["key_accounts"]["revenue"].value == Decimal("900.00")  # type: ignore[attr-defined]
