@@ -72,6 +72,12 @@ class AggregateBatch:
             if measures:
                 self.add_to_period(period, members, measures)
 
+    def forget_periods(self, customer_ids: set[str]) -> None:
+        """Drop the loaded period flags of these customers (written already), so that they
+        are read again: a merge or unmerge changed them in the database."""
+        for key in [key for key in self.periods if key[0] in customer_ids]:
+            del self.periods[key]
+
     def add_state(self, members: dict[str, str], measures: dict[str, int]) -> None:
         for dimension, member in members.items():
             if dimension == "channel":

@@ -313,6 +313,7 @@ class AggregateWriter:
         activity.rebuild(session, [merged.survivor_id, *absorbed])
         aggregate_store.rekey_orders(session, absorbed, merged.survivor_id)
         batch.customers.pop(merged.survivor_id, None)
+        batch.forget_periods({merged.survivor_id, *absorbed})
 
     def apply_unmerge(
         self, session: Session, event: CloudEvent, unmerged: CustomerUnmerged
@@ -327,6 +328,7 @@ class AggregateWriter:
         batch = self._batch(session)
         batch.customers.pop(unmerged.restored_id, None)
         batch.customers.pop(unmerged.survivor_id, None)
+        batch.forget_periods({unmerged.restored_id, unmerged.survivor_id})
 
     def forget(self, session: Session, event: CloudEvent, payload: Any) -> None:
         """Before an erasure: take the customer's state out and write what is pending."""

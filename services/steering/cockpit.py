@@ -24,6 +24,8 @@ from services.steering.strategy_schemas import KpiTarget, StrategyContent
 Measures = dict[str, int]
 DISTINCT_FLAGS = tuple(activity.MEASURES)
 """The flow measures that count each customer once per period."""
+SUMMED = tuple(name for name in models.FLOW_MEASURES if name not in DISTINCT_FLAGS)
+"""The flow measures that add up over months."""
 
 
 @dataclass(frozen=True)
@@ -73,25 +75,23 @@ def _flows_of(session: Session, wanted: list[str], dimension: str) -> list[dict[
         return found
     counts = activity.counts(session, [months for _, months in ranges], dimension)
     for (flows, _), counted in zip(ranges, counts, strict=True):
-        sums = [name for name in models.FLOW_MEASURES if name not in DISTINCT_FLAGS]
         for member in flows.keys() - counted.keys():
             counted[member] = dict.fromkeys(DISTINCT_FLAGS, 0)
         for member, measures in counted.items():
-            flows.setdefault(member, dict.fromkeys(sums, 0)).update(measures)
+            flows.setdefault(member, dict.fromkeys(SUMMED, 0)).update(measures)
     return found
 
 
 def _range_sums(session: Session, months: list[str], dimension: str) -> dict[str, Measures]:
     """The measures that add up over months, summed over `months`."""
     table = models.kpi_aggregates
-    sums = [name for name in models.FLOW_MEASURES if name not in DISTINCT_FLAGS]
     query = (
-        select(table.c.member, *(func.sum(table.c[name]).label(name) for name in sums))
+        select(table.c.member, *(func.sum(table.c[name]).label(name) for name in SUMMED))
         .where(table.c.dimension == dimension, table.c.period.in_(months))
         .group_by(table.c.member)
     )
     return {
-        row.member: {name: int(row._mapping[name] or 0) for name in sums}
+        row.member: {name: int(row._mapping[name] or 0) for name in SUMMED}
         for row in session.execute(query)
     }
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from services.steering import cockpit, consistency, models
+from services.steering.domain.contributions import ORDERED, UNPROFITABLE_SERVED
 from shared.events.envelope import new_event
 from shared.events.gdpr import CustomerErased
 from tests.integration.steering.support import (
@@ -86,6 +87,22 @@ def test_a_merge_moves_orders_and_flags_to_the_survivor_and_takes_the_absorbed_s
     assert _state(steering) == {"customers": 1, "clv": 5000_0000, "unprofitable_customers": 0}
     assert steering.rows(models.customer_facts, customer_id="c2") == []
     assert _totals(steering) == {"c1": (3, Decimal("1250.00"))}
+
+
+def test_an_order_of_the_survivor_in_the_merge_batch_sees_the_flags_it_was_given(
+    steering: Steering,
+) -> None:
+    # c2 was active in November; the survivor orders in November in the same batch.
+    steering.feed(
+        merged("c1", "c2"),
+        order("c1", "o5", "2025-11-10T10:00:00+00:00", "40.00", "10.00"),
+    )
+
+    with steering.runtime.read_session_factory() as session:
+        board = cockpit.build_board(session, "2025-11", "all")
+    assert board.members[0].evaluations["active_customers"].value == 1
+    # c2's flags for November (ordered, unprofitable served) stay with the survivor.
+    assert _flags(steering, "c1")["2025-11"] == ORDERED | UNPROFITABLE_SERVED
 
 
 def test_an_unmerge_gives_back_exactly_what_the_merge_took(steering: Steering) -> None:
