@@ -49,8 +49,17 @@ class IdentitySet:
     identifiers_looked_up: set[Identifier] = field(default_factory=set)
 
     def load(self, session: Session, refs: Iterable[Ref]) -> None:
-        """Make sure every ref in `refs` and the customers they point to are in memory."""
+        """Make sure every ref in `refs` and the customers they point to are in memory; refs
+        nobody holds are claimed until commit, and looked up again once claimed (a
+        concurrent transaction may have created them meanwhile)."""
         wanted = [ref for ref in dict.fromkeys(refs) if ref not in self.looked_up]
+        self._look_up(session, wanted)
+        unknown = [ref for ref in wanted if ref not in self.refs]
+        if unknown and CustomerRepository(session).claim_references(unknown):
+            self.looked_up.difference_update(unknown)
+            self._look_up(session, unknown)
+
+    def _look_up(self, session: Session, wanted: list[Ref]) -> None:
         for _ in range(REREADS):
             if not wanted:
                 return

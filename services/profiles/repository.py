@@ -1,10 +1,11 @@
 """Queries and batched writes of profiles; services call these, never SQL of their own."""
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from services.profiles.models import (
@@ -36,6 +37,12 @@ OrderKey = tuple[str, str]
 Identifier = tuple[str, str]
 
 
+def reference_key(reference: Ref) -> int:
+    """A signed 64-bit key of a source-system reference, for advisory locks."""
+    digest = hashlib.blake2b("\x00".join(reference).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
@@ -64,6 +71,21 @@ class CustomerRepository:
                 )
                 found.update({(system, r.external_id): r.customer_id for r in rows})
         return found
+
+    def claim_references(self, references: Iterable[Ref]) -> bool:
+        """Hold each unknown reference until commit (PostgreSQL advisory locks, in one ordered
+        statement), so that two transactions never both create a customer for it: the second
+        waits, then finds the first one's. False where there is nothing to claim with
+        (SQLite has one writer at a time anyway)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return False
+        keys = sorted({reference_key(ref) for ref in references})
+        if keys:
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                {"keys": keys},
+            )
+        return bool(keys)
 
     def customer_ids_by_identifier(
         self, identifiers: Iterable[Identifier]

@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from services.profiles import bootstrap
+from services.profiles.ingestion import ValidItem
 from services.profiles.parts_repository import PartsRepository
 from services.profiles.repository import CustomerRepository
 from tests.fixtures.events import customer_upserted, order_placed
@@ -115,4 +117,36 @@ def _until_a_backend_waits_for_a_lock(profiles: Profiles) -> None:
             if connection.scalar(query):
                 return
         time.sleep(0.05)
-    raise AssertionError("the batch never waited for the held customer")
+    raise AssertionError("the batch never waited for a lock")
+
+
+def test_a_reference_being_created_is_waited_for_and_then_joined(
+    profiles: Profiles, customer_id: str
+) -> None:
+    """Two transactions naming the same unknown reference: the second waits for the first,
+    then finds its customer instead of creating another and failing on the duplicate."""
+    ingestion = bootstrap.ingestion(profiles.runtime)
+    upsert = ingestion.validate(0, customer_upserted(external_id="K-claimed"))
+    assert isinstance(upsert, ValidItem)
+    answers: list[httpx.Response] = []
+    with httpx.Client(base_url=profiles.http.base_url, timeout=30) as client:
+        poster = threading.Thread(
+            target=lambda: answers.append(
+                client.post(
+                    "/v1/events",
+                    json=[order_placed(external_id="K-claimed")],
+                    headers=profiles.auth("integration"),
+                )
+            )
+        )
+        with profiles.runtime.session_factory.begin() as creating:
+            [created] = ingestion.apply(creating, [upsert])
+            poster.start()
+            # Leaving the block, also on a failure here, commits the customer and lets the
+            # order's batch go on.
+            _until_a_backend_waits_for_a_lock(profiles)
+        poster.join(30)
+
+    [result] = answers[0].json()["results"]
+    assert result["status"] == "accepted"
+    assert result["customer_id"] == created.customer_id
