@@ -857,16 +857,7 @@ def summary(args: argparse.Namespace, a: dict[str, Any], b: dict[str, Any]) -> d
         "clients": args.clients,
         "api_replicas": args.api_replicas,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_average_at_start": args.load_at_start,
-            "python": platform.python_version(),
-            "kafka_python": kafka.__version__,
-            # Without the crc32c C extension kafka-python checksums every record batch in pure
-            # Python (~0.2 s/MiB on a laptop core), on both produce and fetch.
-            "crc32c_c_extension": kafka_record_util.crc32c_c is not None,
-            "platform": platform.platform(),
-        },
+        "machine": machine_facts(args.load_at_start),
         "settings_from_env": {
             k: v
             for k, v in sorted(os.environ.items())
@@ -959,6 +950,53 @@ def add_partitions_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_run_options(
+    parser: argparse.ArgumentParser,
+    results: str,
+    *,
+    databases: bool = True,
+    stall_timeout: float = 120.0,
+) -> None:
+    """The options every broker-and-services benchmark takes: the database (unless it runs on
+    PostgreSQL only), topic partitions, the PostgreSQL admin DSN, the stall timeout, and
+    whether to write bench/results/`results`.json."""
+    if databases:
+        parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    add_partitions_option(parser)
+    add_pg_dsn_option(parser)
+    parser.add_argument(
+        "--stall-timeout",
+        type=float,
+        default=stall_timeout,
+        help="give up after this many seconds without progress",
+    )
+    parser.add_argument(
+        "--skip-save", action="store_true", help=f"do not write bench/results/{results}.json"
+    )
+
+
+def machine_facts(load_at_start: list[float]) -> dict[str, Any]:
+    """The machine a run was measured on."""
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_at_start": load_at_start,
+        "python": platform.python_version(),
+        "kafka_python": kafka.__version__,
+        # Without the crc32c C extension kafka-python checksums every record batch in pure
+        # Python (~0.2 s/MiB on a laptop core), on both produce and fetch.
+        "crc32c_c_extension": kafka_record_util.crc32c_c is not None,
+        "platform": platform.platform(),
+    }
+
+
+def save_result(result: dict[str, Any], name: str) -> None:
+    """Write `result` to bench/results/`name`.json."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(compact_json(result) + "\n")
+    log(f"\nwritten to {path.relative_to(ROOT)}")
+
+
 def stop_on_signals() -> None:
     """SIGTERM and SIGINT (also when started with SIGINT ignored) stop the benchmark as
     Ctrl-C does, so that its databases and processes are cleaned up."""
@@ -974,20 +1012,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--api-replicas", type=int, default=2, help="profiles API processes (stateless replicas)"
     )
-    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
-    add_partitions_option(parser)
-    add_pg_dsn_option(parser)
-    parser.add_argument(
-        "--stall-timeout",
-        type=float,
-        default=120.0,
-        help="give up after this many seconds without progress",
-    )
-    parser.add_argument(
-        "--skip-save",
-        action="store_true",
-        help="do not write bench/results/backbone-<database>.json",
-    )
+    add_run_options(parser, "backbone-<database>")
     args = parser.parse_args(argv)
     if args.events < 1 or args.batch < 1 or args.clients < 1:
         parser.error("--events, --batch and --clients must be positive")
@@ -1027,10 +1052,7 @@ def main(argv: list[str] | None = None) -> int:
     log("")
     log(render(result))
     if not args.skip_save:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        path = RESULTS_DIR / f"backbone-{args.database}.json"
-        path.write_text(compact_json(result) + "\n")
-        log(f"\nwritten to {path.relative_to(ROOT)}")
+        save_result(result, f"backbone-{args.database}")
     return 0
 
 

@@ -23,7 +23,6 @@ import contextlib
 import http.client
 import math
 import os
-import platform
 import queue
 import random
 import signal
@@ -43,8 +42,6 @@ from backbone import (
     OUTBOX_QUERY,
     POLL_SECONDS,
     PROGRESS_SECONDS,
-    RESULTS_DIR,
-    ROOT,
     WARMUP_EVENTS,
     BenchError,
     Counter,
@@ -52,16 +49,16 @@ from backbone import (
     Posting,
     Sample,
     Service,
-    add_partitions_option,
-    add_pg_dsn_option,
+    add_run_options,
     backlog_rate,
     cleaned_up,
-    compact_json,
     log,
+    machine_facts,
     proc_cpu_seconds,
     request_bodies,
     run_baseline,
     run_command,
+    save_result,
     stop_on_signals,
     system_cpu_busy,
     wait_ready,
@@ -548,12 +545,7 @@ def summary(
         "worker_during_ingestion": args.worker,
         "view_clients": args.view_clients,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_average_at_start": args.load_at_start,
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": machine_facts(args.load_at_start),
         "settings_from_env": {
             k: v
             for k, v in sorted(os.environ.items())
@@ -681,20 +673,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=5.0,
         help=f"measured time of GET {FLOOR_PATH} before the view (0: skip)",
     )
-    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
-    add_partitions_option(parser)
-    add_pg_dsn_option(parser)
-    parser.add_argument(
-        "--stall-timeout",
-        type=float,
-        default=120.0,
-        help="give up after this long without progress",
-    )
-    parser.add_argument(
-        "--skip-save",
-        action="store_true",
-        help="do not write bench/results/profiles-<database>.json",
-    )
+    add_run_options(parser, "profiles-<database>")
     args = parser.parse_args(argv)
     counts = (args.customers, args.batch, args.clients, args.api_replicas, args.view_clients)
     if min(counts) < 1 or args.view_seconds <= 0 or args.view_warmup < 0:
@@ -735,10 +714,7 @@ def main(argv: list[str] | None = None) -> int:
         log("\nFAILED: " + "; ".join(failed))
         return 1
     if not args.skip_save:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        path = RESULTS_DIR / f"profiles-{args.database}.json"
-        path.write_text(compact_json(result) + "\n")
-        log(f"\nwritten to {path.relative_to(ROOT)}")
+        save_result(result, f"profiles-{args.database}")
     return 0
 
 

@@ -24,7 +24,6 @@ import contextlib
 import json
 import math
 import os
-import platform
 import re
 import resource
 import shutil
@@ -42,29 +41,26 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import kafka
 import psycopg
 
 # bench/ is sys.path[0] when this file runs as a script, which is how it is always started.
 from backbone import (
     POLL_SECONDS,
     PROGRESS_SECONDS,
-    RESULTS_DIR,
-    ROOT,
     BenchError,
     Counter,
     Databases,
     Posting,
     Service,
-    add_partitions_option,
-    add_pg_dsn_option,
-    compact_json,
+    add_run_options,
     log,
+    machine_facts,
     print_tails,
     proc_cpu_seconds,
     proc_status_kib,
     run_baseline,
     run_command,
+    save_result,
     stop_on_signals,
     system_cpu_busy,
     wait_ready,
@@ -985,13 +981,7 @@ def summary(
         "api_replicas": args.api_replicas,
         "seed": args.seed,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_average_at_start": args.load_at_start,
-            "python": platform.python_version(),
-            "kafka_python": kafka.__version__,
-            "platform": platform.platform(),
-        },
+        "machine": machine_facts(args.load_at_start),
         "settings_from_env": {
             k: v
             for k, v in sorted(os.environ.items())
@@ -1132,11 +1122,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--fresh-clients", type=int, default=2, help="(c) requests in flight at most"
     )
     parser.add_argument("--seed", type=int, default=42, help="the demo company's seed")
-    add_partitions_option(parser)
-    add_pg_dsn_option(parser)
-    parser.add_argument("--stall-timeout", type=float, default=180.0)
+    add_run_options(parser, "system-postgresql", databases=False, stall_timeout=180.0)
     parser.add_argument("--run-timeout", type=float, default=1800.0)
-    parser.add_argument("--skip-save", action="store_true", help="no results file")
     args = parser.parse_args(argv)
     args.per_request = round(args.fresh_rate * SAMPLE_SECONDS)
     if min(args.events, args.batch, args.clients, args.api_replicas, args.fresh_clients) < 1:
@@ -1206,10 +1193,7 @@ def main(argv: list[str] | None = None) -> int:
     log("")
     log(render(result))
     if not args.skip_save:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        path = RESULTS_DIR / "system-postgresql.json"
-        path.write_text(compact_json(result) + "\n")
-        log(f"\nwritten to {path.relative_to(ROOT)}")
+        save_result(result, "system-postgresql")
     return 0
 
 
