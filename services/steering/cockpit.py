@@ -197,6 +197,7 @@ def build_board(session: Session, period: str, dimension: str) -> Board:
     before_state = _state(session, previous, dimension, earlier=True)
     members = sorted(set(flows) | set(state))
     closed = is_closed(session, period)
+    missing = uncounted(period, dimension)
     return Board(
         period=period,
         previous_period=previous,
@@ -213,7 +214,7 @@ def build_board(session: Session, period: str, dimension: str) -> Board:
                 before=(before_flows.get(member, {}), before_state.get(member, {}))
                 if member in before_flows or member in before_state
                 else None,
-                uncounted=uncounted(period, dimension),
+                uncounted=missing,
             )
             for member in members
         ],
