@@ -136,6 +136,11 @@ PUBLISHED_QUERY = (
     + " FROM outbox WHERE sent_at IS NOT NULL"
 )
 PENDING_QUERY = "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
+BATCH_METRICS = re.compile(
+    r"^\w+_(consumer_batch_duration_seconds_count|consumer_batch_duration_seconds_sum"
+    r"|events_consumed_total)(?:\{[^}]*\})? ([0-9.e+]+)$",
+    re.MULTILINE,
+)
 ASSIGNED = re.compile(r"consumer (?P<group>[\w.]+) assigned (?P<partitions>\d+) partitions")
 PUBLISHED_METRIC = re.compile(
     r'^\w+_events_published_total\{topic="([^"]+)"\} ([0-9.e+]+)$', re.MULTILINE
@@ -440,6 +445,20 @@ class Pipeline:
                 by_topic[tp.topic] += max(0, offset.offset)
             consumed[group] = dict(by_topic)
         return Glance(pending, dict(published), consumed)
+
+    def batches(self) -> dict[str, dict[str, float]]:
+        """Per worker: polled batches handled, seconds spent handling them, messages."""
+        found: dict[str, dict[str, float]] = {}
+        for name, url in self.stack.metrics_urls.items():
+            totals: dict[str, float] = defaultdict(float)
+            for metric, value in BATCH_METRICS.findall(self.http.get(url).text):
+                totals[metric] += float(value)
+            found[name] = {
+                "batches": totals["consumer_batch_duration_seconds_count"],
+                "busy_s": totals["consumer_batch_duration_seconds_sum"],
+                "messages": totals["events_consumed_total"],
+            }
+        return found
 
     def published(self) -> dict[str, int]:
         """Outbox rows sent per topic, over every service (reads every sent row)."""
@@ -880,6 +899,7 @@ def measure_bulk(
     machine_before = system_cpu_busy()
     own_cpu_before = time.process_time()
     published_before = sum(pipeline.published().values())
+    batches_before = pipeline.batches()
     bulk = Posting(
         stack.ingest_urls, stack.keys["integration"], args.clients, workload.bulk, RETRY_STATUSES
     )
@@ -901,6 +921,14 @@ def measure_bulk(
         cpu[f"postgres ({name} db)"] = round(used, 1)
     busy, total = system_cpu_busy()
     published = sum(pipeline.published().values()) - published_before
+    consumers = {}
+    for name, after in pipeline.batches().items():
+        delta = {k: after[k] - batches_before[name][k] for k in after}
+        consumers[name] = {
+            "batches": round(delta["batches"]),
+            "messages_per_batch": round(delta["messages"] / max(1.0, delta["batches"]), 1),
+            "busy_s": round(delta["busy_s"], 1),
+        }
     log(f"    ingested in {ingest_s:.1f} s, every read model complete after {end_to_end_s:.1f} s")
     return {
         "ingest_s": round(ingest_s, 3),
@@ -916,6 +944,7 @@ def measure_bulk(
         "requests_retried": bulk.retried,
         "post_latency_s": {q: percentile(sorted(bulk.request_seconds), p) for q, p in QUANTILES},
         "cpu_seconds": cpu,
+        "consumers": consumers,
         "machine_cpu_busy": round(
             (busy - machine_before[0]) / max(1.0, total - machine_before[1]), 3
         ),
@@ -1098,6 +1127,11 @@ def process_table(result: dict[str, Any]) -> list[str]:
         lines.append(
             f"{label:<28}{'' if peak is None else f'{peak:,.0f}':>10}"
             f"{'' if cpu is None else f'{cpu:,.1f}':>15}"
+        )
+    for name, seen in s.get("consumers", {}).items():
+        lines.append(
+            f"{name + ' consumer':<28}{seen['batches']:>10,} batches of "
+            f"{seen['messages_per_batch']:,.0f} messages, {seen['busy_s']:,.1f} s handling them"
         )
     lines.append(
         f"{'machine':<28}{'':>10}{s['machine_cpu_busy']:>15.0%} busy; raw baseline client "
