@@ -76,6 +76,7 @@ class AbandonmentSweep:
                             entered_at=row.last_contact_at + definition.gap,
                             channel=None,
                             touchpoint_type=None,
+                            previous_status="open",
                         ),
                     )
                     for row in rows

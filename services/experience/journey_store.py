@@ -1,10 +1,11 @@
 """Journeys and touchpoints of a set of customers: loaded, rebuilt and written in bulk."""
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from services.experience import contact_store, models, store
@@ -24,6 +25,31 @@ def load_journeys(session: Session, customer_ids: list[str]) -> dict[str, list[J
     found: dict[str, list[Journey]] = defaultdict(list)
     for chunk in store.chunks(sorted(customer_ids)):
         rows = session.execute(select(models.journeys).where(one_of(session, j.customer_id, chunk)))
+        for row in rows:
+            found[row.customer_id].append(journey_of(row))
+    return found
+
+
+def load_latest_journeys(session: Session, customer_ids: list[str]) -> dict[str, list[Journey]]:
+    """The latest journey of each type of these customers, by customer.
+
+    Contacts in time order only ever advance the latest instance of a type (an older one
+    was closed when the next began), so these are all a batch of new contacts needs.
+    """
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(j.customer_id, j.journey_type),
+            order_by=(j.started_at.desc(), j.journey_id.desc()),
+        )
+        .label("rank")
+    )
+    found: dict[str, list[Journey]] = defaultdict(list)
+    for chunk in store.chunks(sorted(customer_ids)):
+        ranked = (
+            select(models.journeys, rank).where(one_of(session, j.customer_id, chunk)).subquery()
+        )
+        rows = session.execute(select(ranked).where(ranked.c.rank == 1))
         for row in rows:
             found[row.customer_id].append(journey_of(row))
     return found
@@ -117,8 +143,12 @@ def rebuild(
                 )
         last_change = {change.journey_id: change for change in book.changes}
         for journey in book.journeys:
-            if before.get(journey.journey_id) != (journey.stage, journey.status):
-                changes.append((customer_id, last_change[journey.journey_id]))
+            was = before.get(journey.journey_id)
+            if was != (journey.stage, journey.status):
+                # Said against what was reported before, not within the rebuild.
+                previous_status = was[1] if was is not None else None
+                change = replace(last_change[journey.journey_id], previous_status=previous_status)
+                changes.append((customer_id, change))
     for chunk in store.chunks(ordered):
         session.execute(delete(models.journeys).where(one_of(session, j.customer_id, chunk)))
         session.execute(delete(models.journey_steps).where(one_of(session, js.customer_id, chunk)))

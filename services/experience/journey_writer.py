@@ -225,7 +225,7 @@ class JourneyWriter:
         for row in rows:
             if row["customer_id"] is not None and row["customer_id"] not in batch.rebuild:
                 new_contacts[row["customer_id"]].append(row)
-        stored = journey_store.load_journeys(session, list(new_contacts))
+        stored = journey_store.load_latest_journeys(session, list(new_contacts))
         segments = contact_store.segments_of(session, new_contacts)
         journey_rows: list[dict[str, Any]] = []
         steps: list[dict[str, Any]] = []

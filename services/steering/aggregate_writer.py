@@ -22,6 +22,7 @@ from shared.events.orders import OrderPlaced, OrderReturned
 from shared.events.segments import SegmentAssigned
 from shared.events.touchpoints import TouchpointRecorded
 
+CLOSED = {"converted": "journeys_converted", "abandoned": "journeys_abandoned"}
 MOVED_OUT, MOVED_IN = {"contacted_customers": -1}, {"contacted_customers": 1}
 PERSONAL_CHANNELS = frozenset({"field_visit", "phone", "email", "chat", "letter", "store"})
 
@@ -287,13 +288,22 @@ class AggregateWriter:
     def apply_journey(
         self, session: Session, event: CloudEvent, journey: JourneyStageChanged
     ) -> None:
-        if journey.status == "open":
+        """A journey counts once as converted or abandoned, when its status becomes so; a
+        journey no longer abandoned (reopened, or rebuilt by a late contact) or no longer
+        converted takes that count back."""
+        if journey.status == journey.previous_status:
+            return  # a later stage of a journey already counted (or still open)
+        counted = {
+            CLOSED[status]: sign
+            for status, sign in ((journey.previous_status, -1), (journey.status, 1))
+            if status in CLOSED
+        }
+        if not counted:
             return
         batch = self._batch(session)
         customer = self._customer(session, journey.customer_id)
         month, late = self._month(batch, journey.entered_at)
-        measure = "journeys_converted" if journey.status == "converted" else "journeys_abandoned"
-        batch.add(month, customer.members(journey.channel, None), {measure: 1, **late})
+        batch.add(month, customer.members(journey.channel, None), {**counted, **late})
 
     def apply_merge(self, session: Session, event: CloudEvent, merged: CustomerMerged) -> None:
         """Write what is pending; the absorbed customers' state and period flags go, their

@@ -19,9 +19,19 @@ class JourneyStageChanged(Contract):
     stage: str = Field(description="Stage the journey is in now.")
     previous_stage: str | None = Field(description="Stage before; null for a new journey.")
     status: JourneyStatus = Field(description="open, converted or abandoned.")
-    entered_at: datetime = Field(description="When the stage was entered (the touchpoint's time).")
+    entered_at: datetime = Field(
+        description="When the stage was entered or the status changed (the touchpoint's time; "
+        "for an abandonment the end of the gap; for a reopened journey the abandonment it "
+        "takes back)."
+    )
     channel: str | None = Field(description="Channel of the touchpoint that moved it.")
     touchpoint_type: str | None = Field(description="Type of that touchpoint.")
+    previous_status: JourneyStatus | None = Field(
+        default=None,
+        description="Status before this change; null for a new journey. A journey converted "
+        "or abandoned is counted once, when its status becomes so; open after abandoned "
+        "means a later-delivered contact within the gap reopened it.",
+    )
 
 
 class RecentContact(Contract):

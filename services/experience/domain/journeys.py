@@ -4,8 +4,9 @@ Within an instance the stage only moves forward: a contact of an earlier stage i
 in the stage the journey is in. A new instance starts after the definition's gap, or when a
 converted journey meets a contact of a stage before its conversion (the customer re-enters
 the decision journey). An open instance whose last contact is older than the gap is
-abandoned. Building everything from the sorted contacts and advancing contact by contact
-give the same journeys.
+abandoned; a contact that comes later but happened within the gap (history loaded in
+batches, a delayed delivery) reopens it, taking the abandonment back. Building everything
+from the sorted contacts and advancing contact by contact give the same journeys.
 """
 
 import hashlib
@@ -71,6 +72,8 @@ class StageChange:
     entered_at: datetime
     channel: str | None
     touchpoint_type: str | None
+    previous_status: str | None = None
+    """The status before this change; None for a new journey."""
 
 
 def journey_id_for(journey_type: str, first_contact_key: str) -> str:
@@ -80,7 +83,11 @@ def journey_id_for(journey_type: str, first_contact_key: str) -> str:
 
 
 def _change(
-    journey: Journey, previous: str | None, at: datetime, contact: Contact | None
+    journey: Journey,
+    previous: str | None,
+    at: datetime,
+    contact: Contact | None,
+    previous_status: str | None,
 ) -> StageChange:
     return StageChange(
         journey_id=journey.journey_id,
@@ -91,6 +98,7 @@ def _change(
         entered_at=at,
         channel=contact.channel if contact else None,
         touchpoint_type=contact.touchpoint_type if contact else None,
+        previous_status=previous_status,
     )
 
 
@@ -120,6 +128,8 @@ class JourneyBook:
             if current is not None:
                 self._abandon(current, current.last_contact_at + definition.gap)
             return self._open(definition, stage, contact), stage
+        if current.status == "abandoned":
+            self._reopen(definition, current)
         self._advance(definition, current, stage, contact)
         return current, stage
 
@@ -139,8 +149,6 @@ class JourneyBook:
     ) -> bool:
         if contact.occurred_at - current.last_contact_at > definition.gap:
             return True
-        if current.status == "abandoned":
-            return True
         re_entry = definition.index(stage) < definition.conversion_index
         return current.status == "converted" and re_entry
 
@@ -149,7 +157,16 @@ class JourneyBook:
             return
         journey.status = "abandoned"
         self.changed.add(journey.journey_id)
-        self.changes.append(_change(journey, journey.stage, at, None))
+        self.changes.append(_change(journey, journey.stage, at, None, "open"))
+
+    def _reopen(self, definition: JourneyDefinition, journey: Journey) -> None:
+        """The latest instance was abandoned for its lapse (the latest is never abandoned
+        for a successor), yet a contact within its gap came: it was open all along. The
+        change is dated at the abandonment it takes back."""
+        journey.status = "open"
+        self.changed.add(journey.journey_id)
+        at = journey.last_contact_at + definition.gap
+        self.changes.append(_change(journey, journey.stage, at, None, "abandoned"))
 
     def _open(self, definition: JourneyDefinition, stage: str, contact: Contact) -> Journey:
         journey = Journey(
@@ -168,7 +185,7 @@ class JourneyBook:
         self.journeys.append(journey)
         self._convert_if_reached(definition, journey, contact)
         self.changed.add(journey.journey_id)
-        self.changes.append(_change(journey, None, contact.occurred_at, contact))
+        self.changes.append(_change(journey, None, contact.occurred_at, contact, None))
         return journey
 
     def _advance(
@@ -191,9 +208,12 @@ class JourneyBook:
         if definition.index(stage) <= definition.index(journey.stage):
             return
         previous, journey.stage = journey.stage, stage
+        previous_status = journey.status
         journey.stage_entries.append((stage, contact.occurred_at))
         self._convert_if_reached(definition, journey, contact)
-        self.changes.append(_change(journey, previous, contact.occurred_at, contact))
+        self.changes.append(
+            _change(journey, previous, contact.occurred_at, contact, previous_status)
+        )
 
     @staticmethod
     def _convert_if_reached(

@@ -94,6 +94,45 @@ def test_the_next_batch_advances_the_stored_journey(experience: Experience) -> N
     ]
 
 
+def test_contacts_one_batch_at_a_time_give_the_journeys_of_all_at_once(
+    experience: Experience,
+) -> None:
+    """A customer with closed journeys of both types: each new batch advances the latest
+    instance of its type, as building from all contacts at once does."""
+    contacts = [
+        (day(-400), "website_visit", "web"),
+        (day(-398), "purchase", "store"),
+        (day(-200), "product_view", "web"),  # a second purchase journey, abandoned later
+        (day(-150), "complaint", "phone"),
+        (day(-149), "repair", "field_visit"),
+        (day(-20), "website_visit", "web"),  # a third purchase journey
+        (day(-19), "quote_requested", "email"),
+        (day(5), "service_call", "phone"),  # a second service journey
+    ]
+    for at, touchpoint_type, channel in contacts:
+        experience.feed(touchpoint("c-batches", at, touchpoint_type, channel))
+    experience.feed(*(touchpoint("c-at-once", *contact) for contact in contacts))
+
+    def shape(customer_id: str) -> list[tuple[object, ...]]:
+        return [
+            (j["journey_type"], j["stage"], j["status"], j["started_at"], j["last_contact_at"])
+            + (j["channels"], j["stage_entries"], j["path"], j["touchpoints"])
+            for j in experience.journeys(customer_id)
+        ]
+
+    assert shape("c-batches") == shape("c-at-once")
+    assert [(kind, status) for kind, _, status, *_ in shape("c-batches")] == [
+        ("purchase", "converted"),
+        ("purchase", "abandoned"),
+        ("service", "converted"),
+        ("purchase", "open"),
+        ("service", "open"),
+    ]
+    (summary, *_) = reversed(experience.published("experience.summary_updated", "c-batches"))
+    assert (summary["journey_type"], summary["journey_stage"]) == ("service", "contact")
+    assert summary["open_complaints"] == 0
+
+
 def test_a_late_touchpoint_rebuilds_the_journey_as_if_it_had_come_in_time(
     experience: Experience,
 ) -> None:

@@ -13,6 +13,7 @@ from shared.approvals import Actor
 from shared.db.migrations import upgrade_to_head
 from shared.events.customers import CustomerMerged, CustomerRegistered, CustomerUnmerged
 from shared.events.envelope import CloudEvent, new_event
+from shared.events.journeys import JourneyStageChanged
 from shared.events.orders import OrderLine, OrderPlaced, OrderReturned, ReturnLine
 from shared.events.segments import SegmentAssigned
 from shared.events.touchpoints import TouchpointRecorded
@@ -166,3 +167,27 @@ def contact(customer_id: str, at: str, channel: str, kind: str, **fields: Any) -
         **fields,
     )
     return _event("profiles", "touchpoint.recorded", customer_id, payload, None)
+
+
+def journey(
+    customer_id: str,
+    journey_id: str,
+    stage: str,
+    at: str,
+    status: str,
+    previous_status: str | None,
+) -> CloudEvent:
+    """A journey.stage_changed as experience publishes it."""
+    payload = JourneyStageChanged(
+        customer_id=customer_id,
+        journey_id=journey_id,
+        journey_type="purchase",
+        stage=stage,
+        previous_stage=None,
+        status=status,  # type: ignore[arg-type]
+        previous_status=previous_status,  # type: ignore[arg-type]
+        entered_at=datetime.fromisoformat(at),
+        channel="web",
+        touchpoint_type=None,
+    )
+    return _event("experience", "journey.stage_changed", customer_id, payload, None)

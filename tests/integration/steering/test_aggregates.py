@@ -5,12 +5,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from services.steering import cockpit, periods_store
+from services.steering import cockpit, models, periods_store
 from tests.integration.steering.support import (
     Steering,
     assigned,
     contact,
+    journey,
     order,
     registered,
     returned,
@@ -231,3 +233,30 @@ def test_a_contacted_customer_moving_segment_counts_as_contacted_in_its_new_one(
     assert quarter["mass_market"]["treatment_coverage"].value == Decimal("0.5000")  # type: ignore[attr-defined]
     # The revenue stays where it was earned.
     assert by_segment["key_accounts"]["revenue"].value == Decimal("900.00")  # type: ignore[attr-defined]
+
+
+def test_a_journey_counts_once_when_its_status_closes_and_a_reopening_takes_it_back(
+    steering: Steering,
+) -> None:
+    steering.feed(registered("c1"), registered("c2"))
+    steering.feed(
+        journey("c1", "j1", "awareness", "2025-10-01T10:00:00+00:00", "open", None),
+        journey("c1", "j1", "purchase", "2025-10-03T10:00:00+00:00", "converted", "open"),
+        journey("c1", "j1", "onboarding", "2025-10-04T10:00:00+00:00", "converted", "converted"),
+        journey("c2", "j2", "awareness", "2025-10-02T10:00:00+00:00", "abandoned", "open"),
+        journey("c2", "j3", "awareness", "2025-10-05T10:00:00+00:00", "abandoned", "open"),
+    )
+    steering.feed(
+        # History delivered later: j2 had a contact within its gap, and went on to convert.
+        journey("c2", "j2", "awareness", "2025-10-02T10:00:00+00:00", "open", "abandoned"),
+        journey("c2", "j2", "purchase", "2025-10-06T10:00:00+00:00", "converted", "open"),
+    )
+
+    table = models.kpi_aggregates
+    with steering.runtime.read_session_factory() as session:
+        row = session.execute(
+            select(table.c.journeys_converted, table.c.journeys_abandoned).where(
+                table.c.period == "2025-10", table.c.dimension == "all"
+            )
+        ).one()
+    assert (row.journeys_converted, row.journeys_abandoned) == (2, 1)

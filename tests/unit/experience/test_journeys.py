@@ -95,6 +95,58 @@ def test_an_open_journey_without_contact_for_longer_than_the_gap_is_abandoned() 
     assert recent.journeys[0].status == "open"
 
 
+def test_each_change_says_the_status_before_so_a_conversion_is_seen_once() -> None:
+    book = build(
+        contact(0, "website_visit"),
+        contact(1, "purchase"),
+        contact(2, "delivery"),
+        contact(3, "product_usage"),
+    )
+
+    assert [(c.stage, c.previous_status, c.status) for c in book.changes] == [
+        ("awareness", None, "open"),
+        ("purchase", "open", "converted"),
+        ("onboarding", "converted", "converted"),
+        ("usage", "converted", "converted"),
+    ]
+
+
+def test_a_contact_within_the_gap_reopens_a_journey_abandoned_for_its_lapse() -> None:
+    """History loaded batch by batch: the journey lapsed against the clock, then a contact
+    that happened within its gap came. It was open all along, as building at once says."""
+    gap = PURCHASE.gap
+    late_now = START + timedelta(days=400)
+    book = JourneyBook(DEFAULT_DEFINITIONS)
+    book.add(contact(0, "website_visit"))
+    book.close_lapsed(late_now)
+    (journey,) = book.journeys
+    assert journey.status == "abandoned"
+
+    book.add(contact(5, "quote_requested"))
+    book.add(contact(6, "purchase"))
+    book.close_lapsed(late_now)
+
+    (same,) = book.journeys
+    assert (same.journey_id, same.stage, same.status) == (
+        journey.journey_id,
+        "purchase",
+        "converted",
+    )
+    assert [(c.previous_status, c.status, c.entered_at) for c in book.changes] == [
+        (None, "open", START),
+        ("open", "abandoned", START + gap),
+        ("abandoned", "open", START + gap),  # dated at the abandonment it takes back
+        ("open", "open", START + timedelta(days=5)),
+        ("open", "converted", START + timedelta(days=6)),
+    ]
+    at_once = build(
+        contact(0, "website_visit"), contact(5, "quote_requested"), contact(6, "purchase")
+    )
+    assert [(j.stage, j.status, j.stage_entries) for j in at_once.journeys] == [
+        (same.stage, same.status, same.stage_entries)
+    ]
+
+
 def test_a_converted_customer_who_considers_again_re_enters_a_new_journey() -> None:
     book = build(
         contact(0, "product_view"),
