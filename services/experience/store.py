@@ -1,7 +1,7 @@
 """Upserts written once for SQLite and PostgreSQL, in key order so batches cannot deadlock.
 
-On PostgreSQL a batch travels as one array per column and is upserted by one statement
-(`INSERT ... SELECT FROM unnest(...)`): an executemany runs the statement once per row.
+On PostgreSQL a batch is copied into a staging table and upserted from it by one statement
+(shared.db.staged): an executemany runs the statement once per row.
 """
 
 from typing import Any
@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from shared.db.staged import staged_upsert
 
 CHUNK = 500
 
@@ -31,7 +33,7 @@ def upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     key, rows = _sorted(table, rows)
     if session.get_bind().dialect.name == "postgresql":
         changed = [name for name in rows[0] if name not in key]
-        _unnest_upsert(session, table, key, rows, {n: f"EXCLUDED.{n}" for n in changed})
+        _staged(session, table, rows, {n: f"EXCLUDED.{n}" for n in changed})
         return
     statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
@@ -50,7 +52,7 @@ def add_up(
     key, rows = _sorted(table, rows)
     if session.get_bind().dialect.name == "postgresql":
         added = {name: f"{table.name}.{name} + EXCLUDED.{name}" for name in measures}
-        _unnest_upsert(session, table, key, rows, added)
+        _staged(session, table, rows, added)
         return
     for chunk in chunks(rows):
         statement = _insert(session, table)
@@ -61,35 +63,22 @@ def add_up(
         session.execute(statement, chunk)
 
 
-def _unnest_upsert(
-    session: Session,
-    table: Table,
-    key: list[str],
-    rows: list[dict[str, Any]],
-    assignments: dict[str, str],
+def _staged(
+    session: Session, table: Table, rows: list[dict[str, Any]], assignments: dict[str, str]
 ) -> None:
-    connection = session.connection()
-    dialect = connection.dialect
+    dialect = session.get_bind().dialect
     names = list(rows[0])
-    arrays = []
-    casts = []
-    for name in names:
-        column_type = table.c[name].type
-        process = column_type.bind_processor(dialect)
-        values = [row[name] for row in rows]
-        arrays.append([process(value) for value in values] if process else values)
-        casts.append(f"%s::{column_type.compile(dialect=dialect)}[]")
-    conflict = (
-        f"DO UPDATE SET {', '.join(f'{n} = {value}' for n, value in assignments.items())}"
-        if assignments
-        else "DO NOTHING"
-    )
-    connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(names)}) "
-        f"SELECT * FROM unnest({', '.join(casts)}) "
-        f"ON CONFLICT ({', '.join(key)}) {conflict}",
-        tuple(arrays),
-    )
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    values = [
+        tuple(
+            process(row[name]) if process is not None else row[name]
+            for name, process in zip(names, processors, strict=True)
+        )
+        for row in rows
+    ]
+    staged_upsert(session, table, names, values, assignments or None)
 
 
 def lock_customers(session: Session, customer_ids: list[str]) -> None:

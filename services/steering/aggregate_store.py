@@ -1,7 +1,8 @@
 """Adding to the KPI aggregates and storing batch rows in one statement per table.
 
-The batch statements are plain SQL run with the driver's executemany: building SQLAlchemy
-parameters row by row cost more than the database's own work for these narrow rows.
+The batch statements are plain SQL: on SQLite run with the driver's executemany, on
+PostgreSQL a COPY into a staging table and one INSERT ... SELECT (shared.db.staged). Building
+SQLAlchemy parameters row by row cost more than the database's own work for these rows.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from services.steering import models
 from shared.db.lookup import one_of
+from shared.db.staged import staged_upsert
 
-_STATEMENTS: dict[tuple[str, str, str, tuple[str, ...]], str] = {}
+_STATEMENTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
 
 
 def _insert(session: Session, table: Table) -> Any:
@@ -28,35 +30,24 @@ def _key(table: Table) -> list[str]:
 
 
 def _statement(session: Session, table: Table, mode: str, columns: Sequence[str]) -> str:
-    """INSERT ... ON CONFLICT of many rows: `add` sums the measures, `or` combines them bit
-    by bit, `replace` overwrites them, `keep` leaves an existing row alone. SQLite takes the
-    rows by executemany; PostgreSQL one array per column, so that one statement carries the
-    whole batch."""
-    dialect = session.get_bind().dialect
-    cache_key = (dialect.name, table.name, mode, tuple(columns))
+    """INSERT ... ON CONFLICT of many rows for SQLite's executemany (PostgreSQL: see
+    shared.db.staged): `add` sums the measures, `or` combines them bit by bit, `replace`
+    overwrites them, `keep` leaves an existing row alone."""
+    cache_key = (table.name, mode, tuple(columns))
     statement = _STATEMENTS.get(cache_key)
     if statement is not None:
         return statement
-    key = _key(table)
-    others = [name for name in columns if name not in key]
     quoted = ", ".join(f'"{name}"' for name in columns)
-    if dialect.name == "postgresql":
-        arrays = [f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in columns]
-        rows = f"SELECT * FROM unnest({', '.join(arrays)})"
-    else:
-        rows = f"VALUES ({', '.join('?' for _ in columns)})"
+    keys = ", ".join(f'"{name}"' for name in _key(table))
     statement = (
-        f'INSERT INTO "{table.name}" ({quoted}) {rows} '
-        f"ON CONFLICT ({', '.join(f'{chr(34)}{k}{chr(34)}' for k in key)}) "
+        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" for _ in columns)}) '
+        f"ON CONFLICT ({keys}) "
     )
-    if mode == "keep" or not others:
+    assignments = _assignments(table, mode, columns)
+    if assignments is None:
         statement += "DO NOTHING"
-    elif mode in ("add", "or"):
-        operator = "+" if mode == "add" else "|"
-        sets = [f'"{n}" = "{table.name}"."{n}" {operator} excluded."{n}"' for n in others]
-        statement += "DO UPDATE SET " + ", ".join(sets)
     else:
-        statement += "DO UPDATE SET " + ", ".join(f'"{n}" = excluded."{n}"' for n in others)
+        statement += "DO UPDATE SET " + ", ".join(f'"{n}" = {v}' for n, v in assignments.items())
     _STATEMENTS[cache_key] = statement
     return statement
 
@@ -70,13 +61,20 @@ def _run(
     # Concurrent transactions that lock the same keys in the same order cannot deadlock.
     rows.sort(key=lambda row: row[:width])
     connection = session.connection()
-    statement = _statement(session, table, mode, columns)
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            statement, tuple(list(column) for column in zip(*rows, strict=True))
-        )
+        staged_upsert(session, table, columns, rows, _assignments(table, mode, columns))
     else:
-        connection.exec_driver_sql(statement, rows)
+        connection.exec_driver_sql(_statement(session, table, mode, columns), rows)
+
+
+def _assignments(table: Table, mode: str, columns: Sequence[str]) -> dict[str, str] | None:
+    others = [name for name in columns if name not in _key(table)]
+    if mode == "keep" or not others:
+        return None
+    if mode == "replace":
+        return {name: f'excluded."{name}"' for name in others}
+    operator = "+" if mode == "add" else "|"
+    return {name: f'"{table.name}"."{name}" {operator} excluded."{name}"' for name in others}
 
 
 def _columns(table: Table, names: Iterable[str]) -> list[str]:

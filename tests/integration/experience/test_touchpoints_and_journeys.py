@@ -113,12 +113,11 @@ def test_contacts_one_batch_at_a_time_give_the_journeys_of_all_at_once(
         experience.feed(touchpoint("c-batches", at, touchpoint_type, channel))
     experience.feed(*(touchpoint("c-at-once", *contact) for contact in contacts))
 
+    fields = ("journey_type", "stage", "status", "started_at", "last_contact_at")
+    fields += ("channels", "stage_entries", "path", "touchpoints")
+
     def shape(customer_id: str) -> list[tuple[object, ...]]:
-        return [
-            (j["journey_type"], j["stage"], j["status"], j["started_at"], j["last_contact_at"])
-            + (j["channels"], j["stage_entries"], j["path"], j["touchpoints"])
-            for j in experience.journeys(customer_id)
-        ]
+        return [tuple(j[name] for name in fields) for j in experience.journeys(customer_id)]
 
     assert shape("c-batches") == shape("c-at-once")
     assert [(kind, status) for kind, _, status, *_ in shape("c-batches")] == [

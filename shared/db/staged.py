@@ -1,0 +1,82 @@
+"""Upserts of many rows on PostgreSQL: COPY into a staging table, then one INSERT ... SELECT.
+
+Sending a batch as one array parameter per column renders every value in Python, which
+cost the consumers more than the database's own work; COPY hands the rows over in the
+driver's C code. The staging table is temporary (one per connection, table and column
+list), has no constraints, and empties itself at commit.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+
+def staged_upsert(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    assignments: dict[str, str] | None,
+) -> None:
+    """Insert `rows` (values in `columns` order, as the driver takes them) into `table`;
+    on a key that exists, run `assignments` (column -> SQL over `table` and `excluded`),
+    or leave the row alone when None. Rows are inserted in key order, so concurrent
+    upserts lock the same keys in the same order."""
+    if not rows:
+        return
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    names = sql.SQL(", ").join(sql.Identifier(name) for name in columns)
+    digest = hashlib.blake2b("\x1f".join(columns).encode(), digest_size=4).hexdigest()
+    stage = sql.Identifier(f"_stage_{table.name}_{digest}")
+    key = [column.name for column in table.primary_key.columns]
+    conflict: sql.Composable
+    if assignments:
+        sets = sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(name), sql.SQL(value))
+            for name, value in assignments.items()
+        )
+        conflict = sql.SQL("DO UPDATE SET {}").format(sets)
+    else:
+        conflict = sql.SQL("DO NOTHING")
+    keys = sql.SQL(", ").join(sql.Identifier(name) for name in key)
+    try:
+        with driver.cursor() as cursor:
+            cursor.execute(
+                sql.SQL(
+                    "CREATE TEMPORARY TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS AS "
+                    "SELECT {} FROM {} WITH NO DATA"
+                ).format(stage, names, sql.Identifier(table.name))
+            )
+            with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, names)) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                sql.SQL(
+                    "INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ORDER BY {keys} "
+                    "ON CONFLICT ({keys}) {conflict}"
+                ).format(
+                    table=sql.Identifier(table.name),
+                    names=names,
+                    stage=stage,
+                    keys=keys,
+                    conflict=conflict,
+                )
+            )
+            # Commit empties it in place; emptied now too, so that a second upsert into the
+            # same table within the transaction does not insert these rows again (DELETE:
+            # a TRUNCATE would give the table a new file and a catalog row each time).
+            cursor.execute(sql.SQL("DELETE FROM {}").format(stage))
+    except psycopg.Error as error:
+        # Callers handle SQLAlchemy's exceptions (a deadlock to retry, ...): the raw driver
+        # calls raise the same ones.
+        raise DBAPIError.instance(
+            f"upsert {table.name}", None, error, psycopg.Error, hide_parameters=True
+        ) from error
