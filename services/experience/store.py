@@ -10,7 +10,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shared.db.staged import staged_upsert
+from shared.db.staged import staged_upsert_dicts
 
 CHUNK = 500
 
@@ -33,7 +33,7 @@ def upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     key, rows = _sorted(table, rows)
     if session.get_bind().dialect.name == "postgresql":
         changed = [name for name in rows[0] if name not in key]
-        _staged(session, table, rows, {n: f"EXCLUDED.{n}" for n in changed})
+        staged_upsert_dicts(session, table, rows, {n: f"EXCLUDED.{n}" for n in changed})
         return
     statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
@@ -52,7 +52,7 @@ def add_up(
     key, rows = _sorted(table, rows)
     if session.get_bind().dialect.name == "postgresql":
         added = {name: f"{table.name}.{name} + EXCLUDED.{name}" for name in measures}
-        _staged(session, table, rows, added)
+        staged_upsert_dicts(session, table, rows, added)
         return
     for chunk in chunks(rows):
         statement = _insert(session, table)
@@ -61,24 +61,6 @@ def add_up(
             set_={name: table.c[name] + statement.excluded[name] for name in measures},
         )
         session.execute(statement, chunk)
-
-
-def _staged(
-    session: Session, table: Table, rows: list[dict[str, Any]], assignments: dict[str, str]
-) -> None:
-    dialect = session.get_bind().dialect
-    names = list(rows[0])
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    ]
-    values = [
-        tuple(
-            process(row[name]) if process is not None else row[name]
-            for name, process in zip(names, processors, strict=True)
-        )
-        for row in rows
-    ]
-    staged_upsert(session, table, names, values, assignments or None)
 
 
 def lock_customers(session: Session, customer_ids: list[str]) -> None:

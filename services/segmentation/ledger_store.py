@@ -1,4 +1,8 @@
-"""Adding to the ledger in one statement per table, and re-keying it when customers merge."""
+"""Adding to the ledger in one statement per table, and re-keying it when customers merge.
+
+On PostgreSQL a batch is copied into a staging table and upserted from it (shared.db.staged);
+SQLite takes the rows by executemany.
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -9,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.segmentation import models
 from shared.db.lookup import one_of
+from shared.db.staged import staged_upsert_dicts
 
 ADDITIVE: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (models.customer_days, models.DAY_MEASURES),
@@ -16,12 +21,17 @@ ADDITIVE: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (models.customer_contacts, ("contacts",)),
 )
 """Ledger tables keyed by customer whose other columns add up when rows meet."""
+ORDER_KEY = ("source_system", "order_id")
 
 
 def _insert(session: Session, table: Table) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _key_names(table: Table) -> list[str]:
@@ -36,6 +46,10 @@ def add_to(
         return
     key = _key_names(table)
     rows = sorted(rows, key=lambda row: tuple(row[name] for name in key))
+    if _postgresql(session):
+        added = {name: f'"{table.name}"."{name}" + excluded."{name}"' for name in measures}
+        staged_upsert_dicts(session, table, rows, added)
+        return
     statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=key,
@@ -110,6 +124,10 @@ def upsert_orders(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     table = models.orders
     rows = sorted(rows, key=lambda row: (row["source_system"], row["order_id"]))
+    if _postgresql(session):
+        replaced = {name: f'excluded."{name}"' for name in rows[0] if name not in ORDER_KEY}
+        staged_upsert_dicts(session, table, rows, replaced)
+        return
     statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=["source_system", "order_id"],
@@ -125,7 +143,22 @@ def upsert_orders(session: Session, rows: list[dict[str, Any]]) -> None:
 def keep_newest_nps(session: Session, answers: list[dict[str, Any]]) -> None:
     """Store each answer unless the customer's stored one is newer."""
     table = models.latest_nps
-    for answer in sorted(answers, key=lambda a: (a["customer_id"], a["answered_at"])):
+    ordered = sorted(answers, key=lambda a: (a["customer_id"], a["answered_at"]))
+    if _postgresql(session) and ordered:
+        newest: dict[str, dict[str, Any]] = {}
+        for answer in ordered:
+            kept = newest.get(answer["customer_id"])
+            if kept is None or kept["answered_at"] < answer["answered_at"]:
+                newest[answer["customer_id"]] = answer
+        staged_upsert_dicts(
+            session,
+            table,
+            [{name: answer[name] for name in ordered[0]} for answer in newest.values()],
+            {"nps": "excluded.nps", "answered_at": "excluded.answered_at"},
+            where="latest_nps.answered_at < excluded.answered_at",
+        )
+        return
+    for answer in ordered:
         statement = _insert(session, table).values(answer)
         session.execute(
             statement.on_conflict_do_update(

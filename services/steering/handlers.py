@@ -94,8 +94,11 @@ def steering_handlers(
     preparers["segment.assigned"] = _prepare_all(
         aggregates.prepare, actions.prepare, alerts.prepare
     )
+    preparers["journey.stage_changed"] = aggregates.prepare
     for event_type in ("customer.registered", "customer.updated"):
-        preparers[event_type] = _prepare_all(preparers.get(event_type), consents.prepare)
+        preparers[event_type] = _prepare_all(
+            preparers.get(event_type), consents.prepare, aggregates.prepare
+        )
     # What was on its way when the customer was erased does not bring it back.
     guarded = tombstones.guard({**handlers, **own}, preparers, AFTER_ERASURE_DROPPED)
     return CloudEventDispatcher(runtime.registry, *guarded)

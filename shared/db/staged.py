@@ -7,7 +7,7 @@ list), has no constraints, and empties itself at commit.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -23,11 +23,14 @@ def staged_upsert(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     assignments: dict[str, str] | None,
+    *,
+    where: str | None = None,
 ) -> None:
     """Insert `rows` (values in `columns` order, as the driver takes them) into `table`;
-    on a key that exists, run `assignments` (column -> SQL over `table` and `excluded`),
-    or leave the row alone when None. Rows are inserted in key order, so concurrent
-    upserts lock the same keys in the same order."""
+    on a key that exists, run `assignments` (column -> SQL over `table` and `excluded`)
+    where the condition `where` holds, or leave the row alone when None. Rows are inserted
+    in key order, so concurrent upserts lock the same keys in the same order; no two may
+    share a key."""
     if not rows:
         return
     connection = session.connection()
@@ -44,6 +47,8 @@ def staged_upsert(
             for name, value in assignments.items()
         )
         conflict = sql.SQL("DO UPDATE SET {}").format(sets)
+        if where is not None:
+            conflict = sql.SQL("{} WHERE {}").format(conflict, sql.SQL(where))
     else:
         conflict = sql.SQL("DO NOTHING")
     keys = sql.SQL(", ").join(sql.Identifier(name) for name in key)
@@ -80,3 +85,30 @@ def staged_upsert(
         raise DBAPIError.instance(
             f"upsert {table.name}", None, error, psycopg.Error, hide_parameters=True
         ) from error
+
+
+def staged_upsert_dicts(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    assignments: dict[str, str] | None,
+    *,
+    where: str | None = None,
+) -> None:
+    """`staged_upsert` of rows given as dicts of Python values (all with the first's keys),
+    each value passed through its column type's bind processing."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    values = [
+        tuple(
+            process(row[name]) if process is not None else row[name]
+            for name, process in zip(names, processors, strict=True)
+        )
+        for row in rows
+    ]
+    staged_upsert(session, table, names, values, assignments, where=where)

@@ -202,6 +202,9 @@ def test_the_newest_nps_answer_is_kept_whatever_the_order_of_arrival(
     segmentation.feed(answer("s", 2, DAY_1))
     [kept] = segmentation.rows(models.latest_nps, customer_id="s")
     assert kept["nps"] == 9
+    # Several answers of one customer in one batch: the newest.
+    segmentation.feed(answer("b", 1, DAY_1), answer("b", 7, DAY_2), answer("b", 5, DAY_1))
+    assert [row["nps"] for row in segmentation.rows(models.latest_nps, customer_id="b")] == [7]
 
     segmentation.feed(answer("a", 10, DAY_2 + timedelta(days=1)))
     merged = CustomerMerged(
@@ -209,4 +212,5 @@ def test_the_newest_nps_answer_is_kept_whatever_the_order_of_arrival(
     )
     segmentation.feed(published(merged, "customer.merged", "s"))
 
-    assert [row["nps"] for row in segmentation.rows(models.latest_nps)] == [10]
+    assert [row["nps"] for row in segmentation.rows(models.latest_nps, customer_id="s")] == [10]
+    assert sorted(row["customer_id"] for row in segmentation.rows(models.latest_nps)) == ["b", "s"]
