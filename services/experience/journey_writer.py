@@ -32,7 +32,7 @@ from services.experience.contacts import (
     step_rows,
     touchpoint_row,
 )
-from services.experience.domain.journeys import JourneyBook, StageChange
+from services.experience.domain.journeys import JourneyBook, StageChange, in_time_order
 from shared.db.buffer import buffer_of
 from shared.db.lookup import one_of
 from shared.events.customers import CustomerIdentified, CustomerMerged, CustomerUnmerged
@@ -234,13 +234,13 @@ class JourneyWriter:
         for customer_id, contacts in new_contacts.items():
             journeys = stored.get(customer_id, [])
             contacts.sort(key=lambda row: (row["occurred_at"], row["touchpoint_key"]))
-            last_contact = max((jr.last_contact_at for jr in journeys), default=None)
-            if last_contact is not None and contacts[0]["occurred_at"] < last_contact:
+            arrived = [contact_of(row) for row in contacts]
+            if not in_time_order(definitions, journeys, arrived):
                 batch.rebuild.add(customer_id)
                 continue
             book = JourneyBook(definitions, journeys)
-            for row in contacts:
-                placed = book.add(contact_of(row))
+            for row, contact in zip(contacts, arrived, strict=True):
+                placed = book.add(contact)
                 if placed is not None:
                     journey, stage = placed
                     row.update(

@@ -227,6 +227,30 @@ class JourneyBook:
             journey.contacts_to_convert = journey.touchpoints
 
 
+def in_time_order(
+    definitions: tuple[JourneyDefinition, ...], journeys: Iterable[Journey], contacts: list[Contact]
+) -> bool:
+    """Whether each contact comes no earlier than the last contact of the latest journey of
+    its type: then advancing the stored journeys gives what building them from every
+    contact would (the types do not touch one another; a contact no journey claims is
+    placed nowhere either way)."""
+    last: dict[str, datetime] = {}
+    for journey in journeys:
+        seen = last.get(journey.journey_type)
+        if seen is None or journey.last_contact_at > seen:
+            last[journey.journey_type] = journey.last_contact_at
+    for contact in contacts:
+        placement = place(
+            definitions, contact.touchpoint_type, contact.reported_stage, contact.outcome
+        )
+        if placement is None:
+            continue
+        latest = last.get(placement.definition.journey_type)
+        if latest is not None and contact.occurred_at < latest:
+            return False
+    return True
+
+
 def build_journeys(
     definitions: tuple[JourneyDefinition, ...], contacts: Iterable[Contact], now: datetime
 ) -> tuple[JourneyBook, dict[str, tuple[str, str]]]:

@@ -10,7 +10,12 @@ from services.experience.domain.definitions import (
     JourneyDefinition,
     place,
 )
-from services.experience.domain.journeys import Contact, JourneyBook, build_journeys
+from services.experience.domain.journeys import (
+    Contact,
+    JourneyBook,
+    build_journeys,
+    in_time_order,
+)
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -144,6 +149,32 @@ def test_a_contact_within_the_gap_reopens_a_journey_abandoned_for_its_lapse() ->
     )
     assert [(j.stage, j.status, j.stage_entries) for j in at_once.journeys] == [
         (same.stage, same.status, same.stage_entries)
+    ]
+
+
+def test_only_a_contact_older_than_its_own_types_latest_journey_is_out_of_order() -> None:
+    purchase = [contact(0, "website_visit"), contact(5, "purchase")]
+    stored = build(*purchase).journeys
+    with_service = build(*purchase, contact(6, "complaint")).journeys
+
+    assert in_time_order(
+        DEFAULT_DEFINITIONS, stored, [contact(5, "delivery"), contact(9, "repair")]
+    )
+    # Earlier than the purchase journey's last contact, but of no purchase stage.
+    assert in_time_order(
+        DEFAULT_DEFINITIONS, stored, [contact(2, "service_call"), contact(3, "unclaimed_type")]
+    )
+    assert not in_time_order(
+        DEFAULT_DEFINITIONS, stored, [contact(7, "delivery"), contact(4, "product_view")]
+    )
+    assert not in_time_order(DEFAULT_DEFINITIONS, with_service, [contact(5.5, "diagnosis")])
+    # Advancing so equals building from every contact.
+    book = JourneyBook(DEFAULT_DEFINITIONS)
+    for each in [*purchase, contact(2, "service_call"), contact(7, "delivery")]:
+        book.add(each)
+    built = build(*purchase, contact(2, "service_call"), contact(7, "delivery"), now_day=0)
+    assert [(j.journey_type, j.stage, j.status, j.touchpoints) for j in book.journeys] == [
+        (j.journey_type, j.stage, j.status, j.touchpoints) for j in built.journeys
     ]
 
 
