@@ -2,8 +2,10 @@
 back (what arrived for the survivor in between stays with it), for services whose `orders`
 table is keyed by (source_system, order_id) and names the customer in `customer_id`."""
 
-from sqlalchemy import Table, select, tuple_, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
+
+from shared.db.lookup import pair_of
 
 CHUNK = 500
 
@@ -29,7 +31,7 @@ def move_back(
         session.execute(
             update(orders)
             .where(
-                tuple_(c.source_system, c.order_id).in_(pairs[start : start + CHUNK]),
+                pair_of(session, c.source_system, c.order_id, pairs[start : start + CHUNK]),
                 c.customer_id == survivor_id,
             )
             .values(customer_id=restored_id)

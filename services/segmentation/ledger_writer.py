@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.segmentation import ledger, ledger_store, merge_journal, models
 from shared.db.buffer import buffer_of
+from shared.db.lookup import pair_of
 from shared.events.customers import CustomerMerged, CustomerUnmerged
 from shared.events.envelope import CloudEvent
 from shared.events.orders import OrderPlaced, OrderReturned
@@ -79,7 +80,9 @@ class LedgerWriter:
             for key in chunk:
                 batch.orders[key] = None
             rows = session.execute(
-                select(table).where(tuple_(table.c.source_system, table.c.order_id).in_(chunk))
+                select(table).where(
+                    pair_of(session, table.c.source_system, table.c.order_id, chunk)
+                )
             )
             for row in rows:
                 batch.orders[(row.source_system, row.order_id)] = _StoredOrder(

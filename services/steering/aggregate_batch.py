@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.steering import activity, aggregate_store, models
@@ -16,7 +16,7 @@ from services.steering.customer_context import Customer, StrategyTerms, load_ter
 from services.steering.domain.contributions import distinct_counts
 from services.steering.domain.periods import enclosing, granularity
 from shared.db.buffer import buffer_of
-from shared.db.lookup import one_of
+from shared.db.lookup import one_of, pair_of
 
 STATE = "steering_aggregates"
 CHUNK = 500
@@ -111,7 +111,7 @@ def load_orders(session: Session, batch: AggregateBatch, keys: set[tuple[str, st
         chunk = wanted[start : start + CHUNK]
         batch.orders.update({key: None for key in chunk})
         rows = session.execute(
-            select(table).where(tuple_(table.c.source_system, table.c.order_id).in_(chunk))
+            select(table).where(pair_of(session, table.c.source_system, table.c.order_id, chunk))
         )
         for row in rows:
             batch.orders[(row.source_system, row.order_id)] = {**row._mapping, "stored": True}
