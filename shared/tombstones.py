@@ -47,7 +47,7 @@ class Tombstones:
         """Which of `keys` belong to something erased (looked up once per unit of work)."""
         wanted = [key for key in keys if key]
         known: dict[str, bool] = buffer_of(session).state(self._state, dict)
-        missing = sorted(set(wanted) - set(known))
+        missing = sorted({key for key in wanted if key not in known})
         column = self._table.c.key_hash
         for start in range(0, len(missing), CHUNK):
             hashes = {digest(key): key for key in missing[start : start + CHUNK]}

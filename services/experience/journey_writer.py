@@ -106,7 +106,7 @@ class JourneyWriter:
         )
 
     def _load_links(self, session: Session, batch: _Batch, visitors: set[str]) -> None:
-        wanted = sorted(visitors - set(batch.links))
+        wanted = sorted(v for v in visitors if v not in batch.links)
         links = models.visitor_links.c
         for chunk in store.chunks(wanted):
             for visitor in chunk:

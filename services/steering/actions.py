@@ -62,7 +62,7 @@ class ActionRecommender:
         self._load_open(session, self._batch(session), ids)
 
     def _load_open(self, session: Session, batch: _Batch, customer_ids: set[str]) -> None:
-        missing = sorted(customer_ids - set(batch.open))
+        missing = sorted(cid for cid in customer_ids if cid not in batch.open)
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             batch.open.update({cid: set() for cid in chunk})

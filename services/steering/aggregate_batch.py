@@ -106,7 +106,7 @@ def _new_batch(session: Session) -> AggregateBatch:
 def load_orders(session: Session, batch: AggregateBatch, keys: set[tuple[str, str]]) -> None:
     """Load the stored orders among `keys` not yet in the batch (None: never counted)."""
     table = models.orders
-    wanted = sorted(keys - set(batch.orders))
+    wanted = sorted(key for key in keys if key not in batch.orders)
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         batch.orders.update({key: None for key in chunk})

@@ -30,7 +30,7 @@ class ConsentStore:
 
     def load(self, session: Session, customer_ids: set[str]) -> Known:
         known, _ = self._known(session)
-        missing = sorted(customer_ids - set(known))
+        missing = sorted(cid for cid in customer_ids if cid not in known)
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             known.update(dict.fromkeys(chunk))
