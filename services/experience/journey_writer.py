@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.experience import (
     contact_store,
+    journey_replay,
     journey_store,
     merge_journal,
     models,
@@ -32,7 +33,8 @@ from services.experience.contacts import (
     step_rows,
     touchpoint_row,
 )
-from services.experience.domain.journeys import JourneyBook, StageChange, in_time_order
+from services.experience.domain.definitions import JourneyDefinition
+from services.experience.domain.journeys import Journey, JourneyBook, StageChange, in_time_order
 from shared.db.buffer import buffer_of
 from shared.db.lookup import one_of
 from shared.events.customers import CustomerIdentified, CustomerMerged, CustomerUnmerged
@@ -45,6 +47,23 @@ from shared.messaging.outbox import Outbox
 STATE = "experience_journeys"
 Clock = Callable[[], datetime]
 t = models.touchpoints.c
+
+
+@dataclass
+class _Advanced:
+    """What placing a batch's new contacts on the stored journeys gave."""
+
+    definitions: tuple[JourneyDefinition, ...]
+    now: datetime
+    stored: dict[str, list[Journey]]
+    """The customers' latest journey of each type."""
+    segments: dict[str, tuple[str, Any]]
+    journey_rows: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[tuple[str, StageChange]] = field(default_factory=list)
+    known: dict[str, list[summaries.JourneyState]] = field(default_factory=dict)
+    replayed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Customers whose contacts came out of order: their contacts, to be built again."""
 
 
 @dataclass
@@ -227,39 +246,16 @@ class JourneyWriter:
                 new_contacts[row["customer_id"]].append(row)
         stored = journey_store.load_latest_journeys(session, list(new_contacts))
         segments = contact_store.segments_of(session, new_contacts)
-        journey_rows: list[dict[str, Any]] = []
-        steps: list[dict[str, Any]] = []
-        changes: list[tuple[str, StageChange]] = []
-        known: dict[str, list[summaries.JourneyState]] = {}
+        advanced = _Advanced(definitions, now, stored, segments)
         for customer_id, contacts in new_contacts.items():
-            journeys = stored.get(customer_id, [])
-            contacts.sort(key=lambda row: (row["occurred_at"], row["touchpoint_key"]))
-            arrived = [contact_of(row) for row in contacts]
-            if not in_time_order(definitions, journeys, arrived):
-                batch.rebuild.add(customer_id)
-                continue
-            book = JourneyBook(definitions, journeys)
-            for row, contact in zip(contacts, arrived, strict=True):
-                placed = book.add(contact)
-                if placed is not None:
-                    journey, stage = placed
-                    row.update(
-                        journey_id=journey.journey_id,
-                        journey_type=journey.journey_type,
-                        stage=stage,
-                    )
-            book.close_lapsed(now)
-            for journey in book.journeys:
-                if journey.journey_id in book.changed:
-                    journey_rows.append(journey_row(customer_id, journey, definitions))
-                    segment = segments.get(customer_id, (None, None))[0]
-                    steps += step_rows(customer_id, journey, definitions, segment)
-            changes += [(customer_id, change) for change in book.changes]
-            known[customer_id] = summaries.journey_states(book.journeys)
+            self._advance(batch, advanced, customer_id, contacts)
+        journey_rows, steps, changes = advanced.journey_rows, advanced.steps, advanced.changes
+        known, replayed = advanced.known, advanced.replayed
         contact_store.detach(session, batch.detached, batch.rebuild)
         store.upsert(session, models.touchpoints, rows)
-        contact_store.add_new(session, rows, batch.detached, segments)
+        contact_store.add_new(session, rows, batch.detached | set(replayed), segments)
         journey_store.write_journeys(session, journey_rows, steps)
+        changes += journey_replay.replay(session, replayed, definitions, now, segments)
         rebuilt, batch.rebuild = batch.rebuild, set()
         changes += journey_store.rebuild(session, rebuilt, definitions, now)
         contact_store.attach(session, batch.detached)
@@ -272,6 +268,46 @@ class JourneyWriter:
             now,
             known={c: states for c, states in known.items() if c not in rebuilt},
         )
+
+    def _advance(
+        self,
+        batch: _Batch,
+        advanced: "_Advanced",
+        customer_id: str,
+        contacts: list[dict[str, Any]],
+    ) -> None:
+        """Place a customer's new contacts on its stored journeys, if they come in time
+        order; else leave them to be built again."""
+        definitions = advanced.definitions
+        journeys = advanced.stored.get(customer_id, [])
+        contacts.sort(key=lambda row: (row["occurred_at"], row["touchpoint_key"]))
+        arrived = [contact_of(row) for row in contacts]
+        if not in_time_order(definitions, journeys, arrived):
+            # Placed by building again from the journey the earliest falls into; a
+            # detached customer's touchpoints come back whole, so it is built anew.
+            if customer_id in batch.detached:
+                batch.rebuild.add(customer_id)
+            else:
+                advanced.replayed[customer_id] = contacts
+            return
+        book = JourneyBook(definitions, journeys)
+        for row, contact in zip(contacts, arrived, strict=True):
+            placed = book.add(contact)
+            if placed is not None:
+                journey, stage = placed
+                row.update(
+                    journey_id=journey.journey_id,
+                    journey_type=journey.journey_type,
+                    stage=stage,
+                )
+        book.close_lapsed(advanced.now)
+        segment = advanced.segments.get(customer_id, (None, None))[0]
+        for journey in book.journeys:
+            if journey.journey_id in book.changed:
+                advanced.journey_rows.append(journey_row(customer_id, journey, definitions))
+                advanced.steps += step_rows(customer_id, journey, definitions, segment)
+        advanced.changes += [(customer_id, change) for change in book.changes]
+        advanced.known[customer_id] = summaries.journey_states(book.journeys)
 
     def _stitch(self, session: Session, batch: _Batch) -> None:
         if not batch.stitches:
