@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from shared.db.buffer import buffer_of
 from shared.db.lookup import one_of
 from shared.db.types import UTCDateTime
+from shared.events.common import field_value
 from shared.messaging.dispatch import BatchPreparer, EventHandler
 
 CHUNK = 500
@@ -107,4 +108,4 @@ class Tombstones:
 
 
 def _keys(payload: Any) -> list[str | None]:
-    return [getattr(payload, "customer_id", None), getattr(payload, "anonymous_id", None)]
+    return [field_value(payload, "customer_id"), field_value(payload, "anonymous_id")]

@@ -23,7 +23,7 @@ from services.profiles.repository import (
     Ref,
 )
 from shared.db.buffer import buffer_of
-from shared.events.common import CustomerRef
+from shared.events.common import CustomerRef, field_value
 from shared.events.inbound import CustomerUpserted
 from shared.ids import new_id
 
@@ -211,7 +211,7 @@ class IdentitySet:
 def named_references(payload: BaseModel) -> list[Ref]:
     """The customer references an inbound payload names: its customer, and the further
     systems' ids of an upsert."""
-    customer = getattr(payload, "customer", None)
+    customer = field_value(payload, "customer")
     named = [(customer.system, customer.id)] if isinstance(customer, CustomerRef) else []
     if isinstance(payload, CustomerUpserted):
         named += [(ref.system, ref.id) for ref in payload.external_ids]

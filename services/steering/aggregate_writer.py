@@ -15,6 +15,7 @@ from services.steering.aggregate_batch import AggregateBatch, load_flags, load_o
 from services.steering.customer_context import Customer, load_customers, rep_segment
 from services.steering.domain import contributions as c
 from services.steering.domain.periods import enclosing, month_of, open_month
+from shared.events.common import field_value
 from shared.events.customers import CustomerMerged, CustomerSnapshot, CustomerUnmerged
 from shared.events.envelope import CloudEvent
 from shared.events.journeys import JourneyStageChanged
@@ -45,9 +46,9 @@ class AggregateWriter:
     def prepare(self, session: Session, events: list[tuple[CloudEvent, Any]]) -> None:
         """Load every customer and order a batch mentions, a few queries for all of them."""
         batch = self._batch(session)
-        ids = {getattr(p, "customer_id", None) for _, p in events}
+        ids = {field_value(p, "customer_id") for _, p in events}
         load_customers(session, batch.customers, {i for i in ids if i})
-        keys = {(p.source_system, p.order_id) for _, p in events if hasattr(p, "order_id")}
+        keys = {(p.source_system, p.order_id) for _, p in events if field_value(p, "order_id")}
         load_orders(session, batch, keys)
         moments = [moment for _, p in events if (moment := _moment(p)) is not None]
         months = {open_month(month_of(moment), batch.closed) for moment in moments}
@@ -369,6 +370,6 @@ def _day(moment: datetime) -> int:
 
 def _moment(payload: Any) -> datetime | None:
     for name in ("ordered_at", "occurred_at", "returned_at", "as_of"):
-        if (moment := getattr(payload, name, None)) is not None:
+        if (moment := field_value(payload, name)) is not None:
             return moment  # type: ignore[no-any-return]
     return None

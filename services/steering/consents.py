@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from services.steering import aggregate_store, models
 from shared.db.buffer import buffer_of
 from shared.db.lookup import one_of
+from shared.events.common import field_value
 from shared.events.customers import CustomerMerged, CustomerSnapshot
 from shared.events.envelope import CloudEvent
 
@@ -25,7 +26,7 @@ class ConsentStore:
 
     def prepare(self, session: Session, events: list[tuple[CloudEvent, Any]]) -> None:
         """Load the consents of every customer the batch mentions."""
-        ids = {getattr(p, "customer_id", None) for _, p in events}
+        ids = {field_value(p, "customer_id") for _, p in events}
         self.load(session, {i for i in ids if i})
 
     def load(self, session: Session, customer_ids: set[str]) -> Known:

@@ -113,3 +113,13 @@ class CustomerRef(StrictInput):
 class Consent(StrictInput):
     status: Literal["granted", "denied", "revoked"] = Field(description="Consent state.")
     date: str | None = Field(default=None, description="Date of the consent decision.")
+
+
+def field_value(payload: Any, name: str) -> Any:
+    """The value of a payload's field `name`; None when its model has no such field.
+
+    `getattr(payload, name, None)` costs a raised and caught AttributeError (with its
+    message built by the model) for every payload without the field: per consumed event,
+    that added up.
+    """
+    return getattr(payload, "__dict__", {}).get(name)
