@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from prometheus_client import start_http_server
 from starlette.concurrency import run_in_threadpool
 
+from shared.collector import tune_collector
 from shared.db.migrations import upgrade_to_head
 from shared.logs import configure_logging
 from shared.messaging.kafka import ensure_topics
@@ -139,6 +140,8 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> No
         if args.command == "migrate":
             return
     runtime = definition.runtime()
+    if args.command != "topics":
+        tune_collector(settings.gc_young_threshold)
     if args.command == "topics":
         _provision(runtime, definition)
     elif args.command == "serve":

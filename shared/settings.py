@@ -72,6 +72,12 @@ class ServiceSettings(BaseSettings):
     consumer_max_poll_interval_ms: int = Field(default=30_000, ge=1000)
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
     consumer_max_attempts: int = Field(default=3, ge=1)
+    gc_young_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        description="Allocations between young garbage collections in serve and worker "
+        "processes (CPython's default is 700); 0 leaves the collector untouched.",
+    )
     log_level: str = Field(default_factory=lambda: _env("COCKPIT_LOG_LEVEL", "INFO"))
 
     @property
