@@ -22,29 +22,12 @@ from services.experience.domain import contact_cells
 from services.experience.domain.contact_cells import CellContact, Cells
 from services.experience.domain.definitions import JourneyDefinition, place
 from services.experience.domain.journeys import JourneyBook, StageChange
-from services.experience.journey_store import write_journeys
+from services.experience.journey_store import CONTACT_COLUMNS, write_journeys
 from shared.db.lookup import one_of
 
 t = models.touchpoints.c
 j = models.journeys.c
 js = models.journey_steps.c
-CONTACT_COLUMNS = (
-    t.customer_id,
-    t.touchpoint_key,
-    t.occurred_at,
-    t.channel,
-    t.touchpoint_type,
-    t.direction,
-    t.reported_stage,
-    t.outcome,
-    t.csat,
-    t.nps,
-    t.effort,
-    t.cost,
-    t.journey_id,
-    t.journey_type,
-    t.stage,
-)
 
 
 @dataclass

@@ -18,6 +18,24 @@ from shared.db.lookup import one_of
 t = models.touchpoints.c
 j = models.journeys.c
 js = models.journey_steps.c
+CONTACT_COLUMNS = (
+    t.customer_id,
+    t.touchpoint_key,
+    t.occurred_at,
+    t.channel,
+    t.touchpoint_type,
+    t.direction,
+    t.reported_stage,
+    t.outcome,
+    t.csat,
+    t.nps,
+    t.effort,
+    t.cost,
+    t.journey_id,
+    t.journey_type,
+    t.stage,
+)
+"""A touchpoint with what its journey placement and its day cell need."""
 
 
 def load_journeys(session: Session, customer_ids: list[str]) -> dict[str, list[Journey]]:
@@ -100,18 +118,7 @@ def rebuild(
     contacts = defaultdict(list)
     for chunk in store.chunks(ordered):
         rows = session.execute(
-            select(
-                t.customer_id,
-                t.touchpoint_key,
-                t.occurred_at,
-                t.channel,
-                t.touchpoint_type,
-                t.direction,
-                t.reported_stage,
-                t.outcome,
-                t.journey_id,
-                t.stage,
-            ).where(one_of(session, t.customer_id, chunk))
+            select(*CONTACT_COLUMNS).where(one_of(session, t.customer_id, chunk))
         )
         for row in rows:
             contacts[row.customer_id].append(row)
