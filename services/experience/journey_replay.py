@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.experience import contact_store, models, store
@@ -22,7 +22,11 @@ from services.experience.domain import contact_cells
 from services.experience.domain.contact_cells import CellContact, Cells
 from services.experience.domain.definitions import JourneyDefinition, place
 from services.experience.domain.journeys import JourneyBook, StageChange
-from services.experience.journey_store import CONTACT_COLUMNS, write_journeys
+from services.experience.journey_store import (
+    CONTACT_COLUMNS,
+    place_touchpoints,
+    write_journeys,
+)
 from shared.db.lookup import one_of
 
 t = models.touchpoints.c
@@ -89,22 +93,9 @@ def replay(
                 now=now,
                 result=result,
             )
-    replaced = sorted(jid for types in spans.values() for s in types.values() for jid in s.replaced)
-    for chunk in store.chunks(replaced):
-        session.execute(delete(models.journeys).where(one_of(session, j.journey_id, chunk)))
-        session.execute(delete(models.journey_steps).where(one_of(session, js.journey_id, chunk)))
-    write_journeys(session, result.journey_rows, result.steps)
-    if result.placements:
-        session.execute(
-            update(models.touchpoints)
-            .where(t.touchpoint_key == bindparam("key"))
-            .values(
-                journey_id=bindparam("journey_id"),
-                journey_type=bindparam("journey_type"),
-                stage=bindparam("stage"),
-            ),
-            sorted(result.placements, key=lambda p: p["key"]),
-        )
+    replaced = [jid for types in spans.values() for s in types.values() for jid in s.replaced]
+    write_journeys(session, result.journey_rows, result.steps, gone=replaced)
+    place_touchpoints(session, result.placements)
     contact_store.add_cells(session, result.cells)
     return result.changes
 

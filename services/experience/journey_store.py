@@ -1,6 +1,7 @@
 """Journeys and touchpoints of a set of customers: loaded, rebuilt and written in bulk."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -74,10 +75,14 @@ def load_latest_journeys(session: Session, customer_ids: list[str]) -> dict[str,
 
 
 def write_journeys(
-    session: Session, rows: list[dict[str, Any]], steps: list[dict[str, Any]]
+    session: Session,
+    rows: list[dict[str, Any]],
+    steps: list[dict[str, Any]],
+    gone: Iterable[str] = (),
 ) -> None:
-    """Store the journeys and replace their steps (deleted, then written in one go each)."""
-    ids = sorted(row["journey_id"] for row in rows)
+    """Store the journeys and replace their steps (deleted, then written in one go each);
+    the journeys `gone` are deleted with their steps."""
+    ids = sorted({row["journey_id"] for row in rows} | set(gone))
     for chunk in store.chunks(ids):
         session.execute(delete(models.journeys).where(one_of(session, j.journey_id, chunk)))
         session.execute(delete(models.journey_steps).where(one_of(session, js.journey_id, chunk)))
@@ -160,6 +165,12 @@ def rebuild(
         session.execute(delete(models.journeys).where(one_of(session, j.customer_id, chunk)))
         session.execute(delete(models.journey_steps).where(one_of(session, js.customer_id, chunk)))
     write_journeys(session, journey_rows, steps)
+    place_touchpoints(session, placements)
+    return changes
+
+
+def place_touchpoints(session: Session, placements: list[dict[str, Any]]) -> None:
+    """Give touchpoints (by key) their journey, journey type and stage."""
     if placements:
         session.execute(
             update(models.touchpoints)
@@ -171,4 +182,3 @@ def rebuild(
             ),
             sorted(placements, key=lambda p: p["key"]),
         )
-    return changes

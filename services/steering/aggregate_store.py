@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.steering import models
 from shared.db.lookup import one_of
-from shared.db.staged import staged_upsert
+from shared.db.staged import bound_values, staged_upsert
 
 _STATEMENTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
 
@@ -109,36 +109,18 @@ def _combine(
     _run(session, table, mode, [*key, *measures], rows)
 
 
-def _tuples(
-    session: Session, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
-) -> list[tuple[Any, ...]]:
-    dialect = session.get_bind().dialect
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
-    if not any(processors):
-        return [tuple(row[name] for name in columns) for row in rows]
-    return [
-        tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip((row[name] for name in columns), processors, strict=True)
-        )
-        for row in rows
-    ]
-
-
 def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert `rows`, replacing the other columns of existing rows with the same key."""
     if rows:
         columns = _columns(table, rows[0])
-        _run(session, table, "replace", columns, _tuples(session, table, columns, rows))
+        _run(session, table, "replace", columns, bound_values(session, table, columns, rows))
 
 
 def insert_missing(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert `rows` whose key is not taken yet; existing rows stay as they are."""
     if rows:
         columns = _columns(table, rows[0])
-        _run(session, table, "keep", columns, _tuples(session, table, columns, rows))
+        _run(session, table, "keep", columns, bound_values(session, table, columns, rows))
 
 
 def order_members(session: Session, customer_id: str, month: str) -> dict[str, str] | None:

@@ -99,16 +99,26 @@ def staged_upsert_dicts(
     each value passed through its column type's bind processing."""
     if not rows:
         return
-    dialect = session.get_bind().dialect
     names = list(rows[0])
+    values = bound_values(session, table, names, rows)
+    staged_upsert(session, table, names, values, assignments, where=where)
+
+
+def bound_values(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows' values in `columns` order as the driver takes them: each passed through its
+    column type's bind processing (None stays None)."""
+    dialect = session.get_bind().dialect
     processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
-    values = [
+    if not any(processors):
+        return [tuple(row[name] for name in columns) for row in rows]
+    return [
         tuple(
-            process(row[name]) if process is not None else row[name]
-            for name, process in zip(names, processors, strict=True)
+            value if process is None or value is None else process(value)
+            for value, process in zip((row[name] for name in columns), processors, strict=True)
         )
         for row in rows
     ]
-    staged_upsert(session, table, names, values, assignments, where=where)
