@@ -881,13 +881,7 @@ def bench_size(customers: int, args: argparse.Namespace, database: Database) -> 
         )
         # Wired as build_consumers wires the run worker; one executor for both runs, so the
         # second refits from the first run's model, as on the next day.
-        executor = RunExecutor(
-            runtime.session_factory,
-            runtime.read_session_factory,
-            runtime.outbox,
-            runtime.service,
-            ModelCache(),
-        )
+        executor = RunExecutor.of(runtime, ModelCache())
         server = ServerCpu(args.pg_dsn, database.name) if args.database == "postgresql" else None
         try:
             runs = []

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.api.auth import ApiKeyStore
 from shared.api.readiness import Readiness
-from shared.db.engine import make_engine, make_session_factory
+from shared.db.engine import make_engine, make_session_factory, snapshot_engine
 from shared.events.catalog import REGISTRY
 from shared.events.registry import EventRegistry
 from shared.messaging.consumer import ConsumerLoop
@@ -36,7 +36,11 @@ class Runtime:
     metrics: ServiceMetrics
     migrations_dir: Path
     read_session_factory: sessionmaker[Session]
-    """For requests that only read: on SQLite they do not wait for the write lock."""
+    """For requests that only read: on SQLite they do not wait for the write lock; on
+    PostgreSQL every statement is a read-only transaction of its own."""
+    snapshot_session_factory: sessionmaker[Session]
+    """For long reads of many statements (a segmentation run): one read-only transaction
+    that sees the database as it was at its first statement, server-side cursors allowed."""
     registry: EventRegistry = field(default=REGISTRY)
 
     @classmethod
@@ -44,16 +48,13 @@ class Runtime:
         cls, settings: ServiceSettings, tables: MessagingTables, migrations_dir: Path
     ) -> "Runtime":
         engine = make_engine(settings.database_url)
-        reader = (
-            make_engine(settings.database_url, writes=False)
-            if engine.dialect.name == "sqlite"
-            else engine
-        )
+        reader = make_engine(settings.database_url, writes=False)
         runtime = cls(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
             read_session_factory=make_session_factory(reader),
+            snapshot_session_factory=make_session_factory(snapshot_engine(reader)),
             tables=tables,
             outbox=Outbox(tables.outbox, REGISTRY),
             metrics=metrics_for(settings.service_name),

@@ -46,13 +46,7 @@ def build_consumers(runtime: Runtime) -> Sequence[BackgroundLoop]:
     cache = ModelCache()
     writer = AssignmentWriter(runtime.outbox, runtime.service)
     ledger = LedgerWriter(Rescorer(writer, cache))
-    executor = RunExecutor(
-        runtime.session_factory,
-        runtime.read_session_factory,
-        runtime.outbox,
-        runtime.service,
-        ModelCache(),
-    )
+    executor = RunExecutor.of(runtime, ModelCache())
     worker = RunWorker(executor, runtime.session_factory, settings.run_interval_seconds)
     return [*handlers.build_consumers(runtime, DIRECTORY, ledger), worker]
 

@@ -25,6 +25,7 @@ from services.segmentation.rescoring import ModelCache
 from shared.events.envelope import new_event
 from shared.events.segments import SegmentationRunCompleted
 from shared.messaging.outbox import Outbox
+from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
 WRITE_CHUNK = 5_000
@@ -35,17 +36,29 @@ class RunExecutor:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        read_session_factory: sessionmaker[Session],
+        snapshot_session_factory: sessionmaker[Session],
         outbox: Outbox,
         service: str,
         models_: ModelCache,
     ) -> None:
         self._sessions = session_factory
-        self._reads = read_session_factory
+        # The run loads everything it fits and scores from one snapshot.
+        self._reads = snapshot_session_factory
         self._outbox = outbox
         self._service = service
         self._writer = AssignmentWriter(outbox, service)
         self._models = models_
+
+    @classmethod
+    def of(cls, runtime: Runtime, models_: ModelCache) -> "RunExecutor":
+        """The executor wired to the service's database and outbox."""
+        return cls(
+            runtime.session_factory,
+            runtime.snapshot_session_factory,
+            runtime.outbox,
+            runtime.service,
+            models_,
+        )
 
     def _in_transaction(self, work: Callable[[Session], Any]) -> Any:
         with self._sessions() as session, session.begin():

@@ -1,9 +1,10 @@
 """Engines for SQLite (WAL, foreign keys, busy timeout) and PostgreSQL (psycopg 3)."""
 
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,10 @@ from shared.db.buffer import install_buffer
 # SSD-backed data the probes are several times faster. Both only affect this service's
 # sessions.
 POSTGRES_SESSION_OPTIONS = "-c plan_cache_mode=force_custom_plan -c random_page_cost=1.1"
+# A reading engine's statements each run in a transaction of their own, read-only.
+POSTGRES_READ_OPTIONS = POSTGRES_SESSION_OPTIONS + " -c default_transaction_read_only=on"
+# A pooled connection idle longer than this is tested before it is handed out.
+IDLE_PING_SECONDS = 10.0
 
 
 def normalise_url(url: str) -> str:
@@ -43,11 +48,39 @@ def _begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def ping_after_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Test a pooled connection before handing it out if it sat unused for `idle_seconds`.
+
+    A connection the server dropped (a restart, an idle timeout, a failover) is then replaced
+    instead of failing the request that gets it. One in steady use skips the test: it costs
+    a round trip, a large share of a short request, and a connection that breaks in use makes
+    the pool discard all connections of that time anyway.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # Absent on a connection made for this checkout: it was just tested by connecting.
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool then discards the connection and makes a new one.
+            raise exc.DisconnectionError(str(error)) from error
+
+
 def make_engine(url: str, *, pool_size: int = 5, writes: bool = True) -> Engine:
     """Create an engine for the service database, creating the SQLite folder if needed.
 
-    `writes=False` gives SQLite an engine whose transactions start deferred, for reads that
-    should not queue behind writers for the write lock.
+    `writes=False` gives an engine for sessions that only read: on SQLite its transactions
+    start deferred, so reads do not queue behind writers for the write lock; on PostgreSQL
+    each statement is a read-only transaction of its own (no BEGIN and ROLLBACK round trips;
+    under READ COMMITTED every statement saw a snapshot of its own anyway).
     """
     url = normalise_url(url)
     parsed = make_url(url)
@@ -63,17 +96,27 @@ def make_engine(url: str, *, pool_size: int = 5, writes: bool = True) -> Engine:
         if writes:
             event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         # Errors end up in logs and dead-letter headers; bound values hold personal data.
         hide_parameters=True,
-        connect_args={"options": POSTGRES_SESSION_OPTIONS},
+        connect_args={"options": POSTGRES_SESSION_OPTIONS if writes else POSTGRES_READ_OPTIONS},
         # psycopg's pipelined executemany beats one huge multi-row VALUES statement.
         use_insertmanyvalues=False,
+        **({} if writes else {"isolation_level": "AUTOCOMMIT"}),
     )
+    ping_after_idle(engine)
+    return engine
+
+
+def snapshot_engine(reader: Engine) -> Engine:
+    """The reading engine `reader` (make_engine's `writes=False`) with transactions that read
+    one snapshot: REPEATABLE READ on PostgreSQL; SQLite's deferred transactions already do."""
+    if is_sqlite(reader):
+        return reader
+    return reader.execution_options(isolation_level="REPEATABLE READ")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -31,13 +31,7 @@ class Segmentation(FedService):
         with sessions() as session, session.begin():
             request = run_store.claim_next(session)
         assert request is not None
-        executor = RunExecutor(
-            sessions,
-            self.runtime.read_session_factory,
-            self.runtime.outbox,
-            "segmentation",
-            ModelCache(),
-        )
+        executor = RunExecutor.of(self.runtime, ModelCache())
         executor.execute(request)
         with sessions() as session:
             row = run_store.get_run(session, request.run_id)

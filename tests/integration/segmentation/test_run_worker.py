@@ -30,13 +30,7 @@ def segmentation(
 
 def _worker(segmentation: Segmentation, interval: float) -> RunWorker:
     runtime = segmentation.runtime
-    executor = RunExecutor(
-        runtime.session_factory,
-        runtime.read_session_factory,
-        runtime.outbox,
-        "segmentation",
-        ModelCache(),
-    )
+    executor = RunExecutor.of(runtime, ModelCache())
     return RunWorker(executor, runtime.session_factory, interval)
 
 
