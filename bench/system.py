@@ -52,6 +52,7 @@ from backbone import (
     Databases,
     Posting,
     Service,
+    StandInAutovacuum,
     add_run_options,
     log,
     machine_facts,
@@ -847,6 +848,10 @@ def run_system(
     log(f"system: {args.api_replicas} profiles API processes, {args.clients} clients")
     stack = start_stack(args, databases, broker, work_dir, services)
     pipeline = Pipeline(stack)
+    housekeeping = StandInAutovacuum(list(stack.database_urls.values()))
+    housekeeping.start()
+    if housekeeping.report()["stand_in"]:
+        log("    the server has autovacuum off: the benchmark vacuums and analyses by its rules")
     try:
         warm = Posting(
             stack.ingest_urls, stack.keys["integration"], 1, workload.warmup, RETRY_STATUSES
@@ -875,11 +880,13 @@ def run_system(
         peaks[RUN_LABEL] = mib(proc_status_kib(pids["segmentation worker"], "VmHWM"))
         peaks["bench client"] = mib(proc_status_kib(os.getpid(), "VmHWM"))
     finally:
+        housekeeping.stop()
         pipeline.close()
         for service in reversed(services):
             service.stop()
     return {
         **result,
+        "autovacuum": housekeeping.report(),
         "segmentation_run": run,
         "peak_rss_mib": peaks,
         "log_problems": log_problems(services),
@@ -1111,12 +1118,22 @@ def render(result: dict[str, Any]) -> str:
         f"{run['worker_peak_during_run_mib']:,.0f} MiB during the run "
         f"({run['worker_peak_before_run_mib']:,.0f} before); its assignments through every "
         f"service {run['assignments_through_every_service_s']:.1f} s later",
+        autovacuum_line(s["autovacuum"]),
         "",
         *process_table(result),
     ]
     for label, problems in s["log_problems"].items():
         lines.append(f"log of {label}: {problems['lines']}, e.g. {problems['first'][0]}")
     return "\n".join(lines)
+
+
+def autovacuum_line(done: dict[str, Any]) -> str:
+    if not done["stand_in"]:
+        return "autovacuum        the server's own"
+    return (
+        f"autovacuum        off on the server; stood in for: {done['vacuums']:,} vacuums, "
+        f"{done['analyses']:,} analyses, {done['busy_s']:.1f} s"
+    )
 
 
 def process_table(result: dict[str, Any]) -> list[str]:
