@@ -3,7 +3,7 @@
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Table, and_, bindparam, delete, or_, select
+from sqlalchemy import Table, and_, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,8 +28,7 @@ PER_CUSTOMER = (SEGMENTS, EXPERIENCES, ACTIONS)
 CHUNK = 500
 
 
-# Built once: the 360° view runs them on every request.
-ACTIONS_FOR = select(ACTIONS).where(ACTIONS.c.customer_id == bindparam("customer_id"))
+# The strategy published last; the 360° view's statement joins it.
 STRATEGY_IN_FORCE = (
     select(STRATEGIES)
     .order_by(
@@ -134,15 +133,6 @@ class PartsRepository:
                 self.session.execute(
                     delete(table).where(one_of(self.session, table.c.customer_id, chunk))
                 )
-
-    def actions_for(self, customer_id: str) -> list[Row]:
-        rows = self.session.execute(ACTIONS_FOR, {"customer_id": customer_id})
-        return [dict(row._mapping) for row in rows]
-
-    def strategy_in_force(self) -> Row | None:
-        """The strategy published last."""
-        row = self.session.execute(STRATEGY_IN_FORCE).first()
-        return dict(row._mapping) if row is not None else None
 
     def latest_run(self) -> Row | None:
         """The segmentation run that completed last."""

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from services.profiles import parts_rules
-from services.profiles.parts_repository import PartsRepository
 from services.profiles.parts_schemas import (
     AsOf,
     ExperiencePart,
@@ -105,20 +104,19 @@ def actions_part(actions: list[Row], now: datetime) -> NextBestActionsPart:
 
 
 def delivered_parts(
-    repo: PartsRepository,
-    customer_id: str,
     *,
     assignment: Row | None,
     experience: Row | None,
+    strategy: Row | None,
+    actions: list[Row],
     principal: Principal,
     now: datetime,
 ) -> Row:
     """The four parts of the customer, keyed as the view names them, from its stored
-    assignment and experience summary and the actions and strategy `repo` reads."""
-    strategy = repo.strategy_in_force() if assignment is not None else None
+    assignment, experience summary and actions and the strategy in force."""
     return {
         "segment": segment_part(assignment, principal),
         "strategy": strategy_part(assignment, strategy),
         "experience": experience_part(experience),
-        "next_best_actions": actions_part(repo.actions_for(customer_id), now),
+        "next_best_actions": actions_part(actions, now),
     }

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from services.profiles.parts_repository import PartsRepository
 from services.profiles.parts_schemas import AsOf
 from services.profiles.parts_view import delivered_parts
 from services.profiles.schemas import (
@@ -55,16 +54,16 @@ def _money(value: Any) -> Decimal:
     return (as_decimal(value) + 0).quantize(CENT)
 
 
-def _returned(row: Row[Any]) -> tuple[Decimal, Decimal]:
+def _returned(row: dict[str, Any]) -> tuple[Decimal, Decimal]:
     """Revenue and cost of goods a return credits (an amount alone carries no goods cost)."""
-    if row.lines is None:
-        return as_decimal(row.amount or 0), Decimal(0)
-    revenue = sum((Decimal(str(line["net_revenue"])) for line in row.lines), Decimal(0))
-    cost = sum((Decimal(str(line["cost_of_goods"])) for line in row.lines), Decimal(0))
+    if row["lines"] is None:
+        return as_decimal(row["amount"] or 0), Decimal(0)
+    revenue = sum((Decimal(str(line["net_revenue"])) for line in row["lines"]), Decimal(0))
+    cost = sum((Decimal(str(line["cost_of_goods"])) for line in row["lines"]), Decimal(0))
     return revenue, cost
 
 
-def _period(totals: Row[Any], prefix: str, returns: list[Row[Any]]) -> PeriodValue:
+def _period(totals: Row[Any], prefix: str, returns: list[dict[str, Any]]) -> PeriodValue:
     figures = {
         RENAMED.get(n, n): as_decimal(getattr(totals, f"{prefix}_{n}")) for n in ORDER_AMOUNTS
     }
@@ -72,7 +71,7 @@ def _period(totals: Row[Any], prefix: str, returns: list[Row[Any]]) -> PeriodVal
     figures["returned_revenue"] = sum((r for r, _ in returned), Decimal(0))
     figures["returned_cost_of_goods"] = sum((c for _, c in returned), Decimal(0))
     figures["return_handling_cost"] = sum(
-        (as_decimal(r.handling_cost or 0) for r in returns), Decimal(0)
+        (as_decimal(r["handling_cost"] or 0) for r in returns), Decimal(0)
     )
     cm1 = (
         figures["net_revenue"]
@@ -104,20 +103,24 @@ def _currencies(value: Any) -> list[str]:
 
 
 def value_part(
-    views: ViewRepository, customer_id: str, principal: Principal, now: datetime
+    views: ViewRepository,
+    customer_id: str,
+    returns: list[dict[str, Any]],
+    principal: Principal,
+    now: datetime,
 ) -> ValuePart:
-    """Revenue and cm1/cm2 over 12 months and lifetime; three queries."""
+    """Revenue and cm1/cm2 over 12 months and lifetime from the customer's `returns` and its
+    order totals, which `views` reads."""
     since = now - RECENT
     totals = views.order_totals(customer_id, since)
-    returns = views.returns_of(customer_id)
-    candidates = [(r.returned_at, r.event_id) for r in returns]
+    candidates = [(r["returned_at"], r["event_id"]) for r in returns]
     if totals.lifetime_orders:
         candidates.append((totals.last_order_at, totals.newest_order_event_id))
     as_of = None
     if candidates:
         time, event_id = max(candidates)
         as_of = AsOf(time=time, event_id=event_id)
-    recent_returns = [r for r in returns if r.returned_at >= since]
+    recent_returns = [r for r in returns if r["returned_at"] >= since]
     part = ValuePart(
         status="current",
         as_of=as_of,
@@ -148,19 +151,18 @@ def _utc(value: datetime) -> datetime:
 def customer_view(session: Session, rows: CustomerRows, principal: Principal) -> CustomerView360:
     """The 360° view of a customer from its rows, masked for what `principal` may see."""
     customer = rows.customer
-    customer_id = customer["customer_id"]
-    views = ViewRepository(session)
     references = [
-        Reference(system=system, id=external_id)
-        for system, external_id in views.references_of(customer_id)
+        Reference(system=system, id=external_id) for system, external_id in rows.references
     ]
     now = datetime.now(UTC)
-    value = value_part(views, customer_id, principal, now)
+    value = value_part(
+        ViewRepository(session), customer["customer_id"], rows.returns, principal, now
+    )
     parts = delivered_parts(
-        PartsRepository(session),
-        customer_id,
         assignment=rows.segment,
         experience=rows.experience,
+        strategy=rows.strategy,
+        actions=rows.actions,
         principal=principal,
         now=now,
     )

@@ -1,17 +1,36 @@
-"""Read queries of the 360° view and the customer list: orders aggregated in SQL."""
+"""Read queries of the 360° view and the customer list: orders aggregated in SQL, a
+customer's references, returns and next best actions brought as JSON with its row."""
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property, partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, case, func, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    Numeric,
+    Row,
+    ScalarSelect,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from services.profiles.parts_repository import EXPERIENCES, SEGMENTS
+from services.profiles.parts_repository import ACTIONS, EXPERIENCES, SEGMENTS, STRATEGY_IN_FORCE
 from services.profiles.repository import CUSTOMERS, ORDERS, REFERENCES, RETURNS
-from shared.db.types import Money
+from shared.db.types import Money, UTCDateTime
 
 SUMMARY_PARTS = (
     "strategic_segment",
@@ -63,27 +82,81 @@ def _sum(column: ColumnElement[Any], within: ColumnElement[bool] | None) -> Colu
     return type_coerce(func.coalesce(func.sum(amount), 0), Money())
 
 
-# The view's statements are built once (building one costs more than running it), and
-# few: every statement is a round trip, on which a busy server waits longest.
-SEGMENT_PREFIX, EXPERIENCE_PREFIX = "segment__", "experience__"
-CUSTOMER = (
-    select(
-        CUSTOMERS,
-        *(column.label(SEGMENT_PREFIX + column.name) for column in SEGMENTS.columns),
-        *(column.label(EXPERIENCE_PREFIX + column.name) for column in EXPERIENCES.columns),
-    )
-    .select_from(
-        CUSTOMERS.outerjoin(SEGMENTS, SEGMENTS.c.customer_id == CUSTOMERS.c.customer_id).outerjoin(
-            EXPERIENCES, EXPERIENCES.c.customer_id == CUSTOMERS.c.customer_id
-        )
-    )
-    .where(CUSTOMERS.c.customer_id == bindparam("customer_id"))
+def _utc_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _quantized(exponent: Decimal, number: Any) -> Decimal:
+    return Decimal(number).quantize(exponent)
+
+
+def _reader(column: Column[Any]) -> Callable[[Any], Any] | None:
+    """How a column's value read from JSON becomes what its type gives (None: as it is)."""
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        # SQLite stores naive UTC; PostgreSQL renders a timestamptz with its offset.
+        return _utc_time
+    if isinstance(kind, Numeric) and kind.asdecimal and kind.scale is not None:
+        # To the scale, as the column gives it: PostgreSQL renders a numeric to its scale,
+        # SQLite a float to 15 digits.
+        return partial(_quantized, Decimal(1).scaleb(-kind.scale))
+    if isinstance(kind, Numeric):
+        return Decimal if kind.asdecimal else float
+    return None
+
+
+@dataclass(frozen=True)
+class JsonRows:
+    """A customer's rows of one table's `columns`, brought by a statement as one JSON array
+    of arrays (a round trip less than a statement of their own) and read back as the
+    columns' types give them: JSON has neither decimals nor times."""
+
+    columns: tuple[Column[Any], ...]
+    order_by: tuple[Column[Any], ...] = ()
+
+    def of_customer(self, dialect: str) -> ScalarSelect[Any]:
+        """The rows of the customer given as the `customer_id` parameter, as JSON text."""
+        mine = self.columns[0].table.c.customer_id == bindparam("customer_id")
+        if dialect == "postgresql":
+            row = func.json_build_array(*self.columns)
+            rows = func.json_agg(aggregate_order_by(row, *self.order_by) if self.order_by else row)
+            # As text: psycopg would parse the JSON itself, its numbers as floats.
+            return select(cast(rows, Text)).where(mine).scalar_subquery()
+        # SQLite (before 3.44) orders an aggregate's input only by a subquery's ORDER BY, and
+        # nests a JSON column's text as a string unless json() marks it as JSON.
+        ordered = select(*self.columns).where(mine).order_by(*self.order_by).subquery()
+        values = [func.json(c) if isinstance(c.type, JSON) else c for c in ordered.c]
+        return select(func.json_group_array(func.json_array(*values))).scalar_subquery()
+
+    @cached_property
+    def _readers(self) -> list[tuple[str, Callable[[Any], Any] | None]]:
+        return [(column.name, _reader(column)) for column in self.columns]
+
+    def read(self, text: str | None) -> list[dict[str, Any]]:
+        """The rows, by column name; JSON numbers never pass through a float."""
+        rows = json.loads(text, parse_float=Decimal) if text else []
+        return [
+            {
+                name: value if read is None or value is None else read(value)
+                for (name, read), value in zip(self._readers, row, strict=True)
+            }
+            for row in rows
+        ]
+
+
+# The view's statements are built once per dialect (building one costs more than running
+# it), and few: every statement is a round trip, on which a busy server waits longest. So the
+# customer's statement also brings the strategy in force and its references, returns and
+# actions; the order totals are the only other one.
+SEGMENT_PREFIX, EXPERIENCE_PREFIX, STRATEGY_PREFIX = "segment__", "experience__", "strategy__"
+REFERENCE_ROWS = JsonRows(
+    (REFERENCES.c.system, REFERENCES.c.external_id),
+    order_by=(REFERENCES.c.system, REFERENCES.c.external_id),
 )
-CUSTOMER_REFERENCES = (
-    select(REFERENCES.c.system, REFERENCES.c.external_id)
-    .where(REFERENCES.c.customer_id == bindparam("customer_id"))
-    .order_by(REFERENCES.c.system, REFERENCES.c.external_id)
-)
+RETURN_COLUMNS = ("event_id", "returned_at", "lines", "amount", "handling_cost")
+RETURN_ROWS = JsonRows(tuple(RETURNS.c[name] for name in RETURN_COLUMNS))
+ACTION_ROWS = JsonRows(tuple(ACTIONS.columns))
 NEWEST_ORDER_EVENT = (
     select(ORDERS.c.as_of_event_id)
     .where(ORDERS.c.customer_id == bindparam("customer_id"))
@@ -91,13 +164,30 @@ NEWEST_ORDER_EVENT = (
     .limit(1)
     .scalar_subquery()
 )
-CUSTOMER_RETURNS = select(
-    RETURNS.c.event_id,
-    RETURNS.c.returned_at,
-    RETURNS.c.lines,
-    RETURNS.c.amount,
-    RETURNS.c.handling_cost,
-).where(RETURNS.c.customer_id == bindparam("customer_id"))
+
+
+@cache
+def customer_statement(dialect: str) -> Select[Any]:
+    """The customer's row with its segment and experience parts, the strategy in force (when
+    it has a segment) and its references, returns and actions as JSON."""
+    strategy = STRATEGY_IN_FORCE.subquery("strategy_in_force")
+    return (
+        select(
+            CUSTOMERS,
+            *(column.label(SEGMENT_PREFIX + column.name) for column in SEGMENTS.columns),
+            *(column.label(EXPERIENCE_PREFIX + column.name) for column in EXPERIENCES.columns),
+            *(column.label(STRATEGY_PREFIX + column.name) for column in strategy.columns),
+            REFERENCE_ROWS.of_customer(dialect).label("json_references"),
+            RETURN_ROWS.of_customer(dialect).label("json_returns"),
+            ACTION_ROWS.of_customer(dialect).label("json_actions"),
+        )
+        .select_from(
+            CUSTOMERS.outerjoin(SEGMENTS, SEGMENTS.c.customer_id == CUSTOMERS.c.customer_id)
+            .outerjoin(EXPERIENCES, EXPERIENCES.c.customer_id == CUSTOMERS.c.customer_id)
+            .outerjoin(strategy, SEGMENTS.c.customer_id.is_not(None))
+        )
+        .where(CUSTOMERS.c.customer_id == bindparam("customer_id"))
+    )
 
 
 @cache
@@ -124,18 +214,23 @@ def order_totals_statement(dialect: str) -> Select[Any]:
 
 @dataclass(frozen=True)
 class CustomerRows:
-    """A customer's row and the segment and experience parts delivered for it, if any."""
+    """A customer's row, its references (by system and id), returns and actions, and the
+    segment and experience parts delivered for it and the strategy in force, if any."""
 
     customer: dict[str, Any]
+    references: list[tuple[str, str]]
+    returns: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
     segment: dict[str, Any] | None
     experience: dict[str, Any] | None
+    strategy: dict[str, Any] | None
 
 
-def _part(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+def _part(row: dict[str, Any], prefix: str, key: str) -> dict[str, Any] | None:
     part = {
         name.removeprefix(prefix): row.pop(name) for name in list(row) if name.startswith(prefix)
     }
-    return part if part["customer_id"] is not None else None
+    return part if part[key] is not None else None
 
 
 class ViewRepository:
@@ -143,29 +238,29 @@ class ViewRepository:
         self.session = session
 
     def customer(self, customer_id: str) -> CustomerRows | None:
-        """The customer's row (also one a merge absorbed) with its segment and experience
-        parts, in one statement; None if there is no such customer."""
-        found = self.session.execute(CUSTOMER, {"customer_id": customer_id}).first()
+        """The customer's row (also one a merge absorbed) with all the view needs but its
+        order totals, in one statement; None if there is no such customer."""
+        statement = customer_statement(self.session.get_bind().dialect.name)
+        found = self.session.execute(statement, {"customer_id": customer_id}).first()
         if found is None:
             return None
         row = dict(found._mapping)
-        segment, experience = _part(row, SEGMENT_PREFIX), _part(row, EXPERIENCE_PREFIX)
-        return CustomerRows(row, segment, experience)
-
-    def references_of(self, customer_id: str) -> list[tuple[str, str]]:
-        """The customer's source-system references, by system and id."""
-        rows = self.session.execute(CUSTOMER_REFERENCES, {"customer_id": customer_id})
-        return [(row.system, row.external_id) for row in rows]
+        references = REFERENCE_ROWS.read(row.pop("json_references"))
+        return CustomerRows(
+            references=[(r["system"], r["external_id"]) for r in references],
+            returns=RETURN_ROWS.read(row.pop("json_returns")),
+            actions=ACTION_ROWS.read(row.pop("json_actions")),
+            segment=_part(row, SEGMENT_PREFIX, "customer_id"),
+            experience=_part(row, EXPERIENCE_PREFIX, "customer_id"),
+            strategy=_part(row, STRATEGY_PREFIX, "strategy_id"),
+            customer=row,
+        )
 
     def order_totals(self, customer_id: str, since: datetime) -> Row[Any]:
         """One row: lifetime and recent (placed at or after `since`) sums and counts, and the
         event of the newest order."""
         statement = order_totals_statement(self.session.get_bind().dialect.name)
         return self.session.execute(statement, {"customer_id": customer_id, "since": since}).one()
-
-    def returns_of(self, customer_id: str) -> list[Row[Any]]:
-        """The customer's returns; few per customer, their lines are JSON summed in Python."""
-        return list(self.session.execute(CUSTOMER_RETURNS, {"customer_id": customer_id}))
 
     def customers(self, where: CustomerFilter, after: str | None, limit: int) -> list[Row[Any]]:
         """Up to `limit` customers (not merged away) matching `where`, by id after `after`.
