@@ -1,36 +1,28 @@
 """Read queries of the 360° view and the customer list: orders aggregated in SQL, a
 customer's references, returns and next best actions brought as JSON with its row."""
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from functools import cache, cached_property, partial
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Column,
     ColumnElement,
-    Numeric,
     Row,
-    ScalarSelect,
     Select,
-    Text,
     bindparam,
     case,
-    cast,
     func,
     select,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from services.profiles.parts_repository import ACTIONS, EXPERIENCES, SEGMENTS, STRATEGY_IN_FORCE
 from services.profiles.repository import CUSTOMERS, ORDERS, REFERENCES, RETURNS
-from shared.db.types import Money, UTCDateTime
+from shared.db.json_rows import JsonRows
+from shared.db.types import Money
 
 SUMMARY_PARTS = (
     "strategic_segment",
@@ -82,69 +74,6 @@ def _sum(column: ColumnElement[Any], within: ColumnElement[bool] | None) -> Colu
     return type_coerce(func.coalesce(func.sum(amount), 0), Money())
 
 
-def _utc_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _quantized(exponent: Decimal, number: Any) -> Decimal:
-    return Decimal(number).quantize(exponent)
-
-
-def _reader(column: Column[Any]) -> Callable[[Any], Any] | None:
-    """How a column's value read from JSON becomes what its type gives (None: as it is)."""
-    kind = column.type
-    if isinstance(kind, UTCDateTime):
-        # SQLite stores naive UTC; PostgreSQL renders a timestamptz with its offset.
-        return _utc_time
-    if isinstance(kind, Numeric) and kind.asdecimal and kind.scale is not None:
-        # To the scale, as the column gives it: PostgreSQL renders a numeric to its scale,
-        # SQLite a float to 15 digits.
-        return partial(_quantized, Decimal(1).scaleb(-kind.scale))
-    if isinstance(kind, Numeric):
-        return Decimal if kind.asdecimal else float
-    return None
-
-
-@dataclass(frozen=True)
-class JsonRows:
-    """A customer's rows of one table's `columns`, brought by a statement as one JSON array
-    of arrays (a round trip less than a statement of their own) and read back as the
-    columns' types give them: JSON has neither decimals nor times."""
-
-    columns: tuple[Column[Any], ...]
-    order_by: tuple[Column[Any], ...] = ()
-
-    def of_customer(self, dialect: str) -> ScalarSelect[Any]:
-        """The rows of the customer given as the `customer_id` parameter, as JSON text."""
-        mine = self.columns[0].table.c.customer_id == bindparam("customer_id")
-        if dialect == "postgresql":
-            row = func.json_build_array(*self.columns)
-            rows = func.json_agg(aggregate_order_by(row, *self.order_by) if self.order_by else row)
-            # As text: psycopg would parse the JSON itself, its numbers as floats.
-            return select(cast(rows, Text)).where(mine).scalar_subquery()
-        # SQLite (before 3.44) orders an aggregate's input only by a subquery's ORDER BY, and
-        # nests a JSON column's text as a string unless json() marks it as JSON.
-        ordered = select(*self.columns).where(mine).order_by(*self.order_by).subquery()
-        values = [func.json(c) if isinstance(c.type, JSON) else c for c in ordered.c]
-        return select(func.json_group_array(func.json_array(*values))).scalar_subquery()
-
-    @cached_property
-    def _readers(self) -> list[tuple[str, Callable[[Any], Any] | None]]:
-        return [(column.name, _reader(column)) for column in self.columns]
-
-    def read(self, text: str | None) -> list[dict[str, Any]]:
-        """The rows, by column name; JSON numbers never pass through a float."""
-        rows = json.loads(text, parse_float=Decimal) if text else []
-        return [
-            {
-                name: value if read is None or value is None else read(value)
-                for (name, read), value in zip(self._readers, row, strict=True)
-            }
-            for row in rows
-        ]
-
-
 # The view's statements are built once per dialect (building one costs more than running
 # it), and few: every statement is a round trip, on which a busy server waits longest. So the
 # customer's statement also brings the strategy in force and its references, returns and
@@ -177,9 +106,9 @@ def customer_statement(dialect: str) -> Select[Any]:
             *(column.label(SEGMENT_PREFIX + column.name) for column in SEGMENTS.columns),
             *(column.label(EXPERIENCE_PREFIX + column.name) for column in EXPERIENCES.columns),
             *(column.label(STRATEGY_PREFIX + column.name) for column in strategy.columns),
-            REFERENCE_ROWS.of_customer(dialect).label("json_references"),
-            RETURN_ROWS.of_customer(dialect).label("json_returns"),
-            ACTION_ROWS.of_customer(dialect).label("json_actions"),
+            REFERENCE_ROWS.of_key(dialect).label("json_references"),
+            RETURN_ROWS.of_key(dialect).label("json_returns"),
+            ACTION_ROWS.of_key(dialect).label("json_actions"),
         )
         .select_from(
             CUSTOMERS.outerjoin(SEGMENTS, SEGMENTS.c.customer_id == CUSTOMERS.c.customer_id)
