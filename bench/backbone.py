@@ -326,6 +326,7 @@ class StandInAutovacuum:
                OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup AS vacuum,
                n_mod_since_analyze > 50 + 0.1 * n_live_tup AS analyze
         FROM pg_stat_user_tables
+        WHERE schemaname = 'public'
     """
 
     def __init__(self, urls: list[str], interval: float = 20.0) -> None:
@@ -375,9 +376,13 @@ class StandInAutovacuum:
                 if self._stop.is_set() or not (vacuum or analyze):
                     continue
                 began = time.perf_counter()
-                statement = "VACUUM (ANALYZE) {}" if vacuum else "ANALYZE {}"
-                conn.execute(sql.SQL(statement).format(sql.Identifier(table)))
-                self.busy_s += time.perf_counter() - began
+                statement = "VACUUM (ANALYZE) public.{}" if vacuum else "ANALYZE public.{}"
+                try:
+                    conn.execute(sql.SQL(statement).format(sql.Identifier(table)))
+                except psycopg.errors.UndefinedTable:
+                    continue  # dropped since (a migration's)
+                finally:
+                    self.busy_s += time.perf_counter() - began
                 self.vacuums += bool(vacuum)
                 self.analyses += 1
 
