@@ -35,6 +35,10 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def state_path(var: Path) -> Path:
+    return var / "devstack.json"
+
+
 def write_state(var: Path, plans: list[ServicePlan], bootstrap: str, keys: dict[str, str]) -> Path:
     state = {
         "started_at": datetime.now(UTC).isoformat(),
@@ -46,7 +50,7 @@ def write_state(var: Path, plans: list[ServicePlan], bootstrap: str, keys: dict[
         },
         "api_keys": keys,
     }
-    path = var / "devstack.json"
+    path = state_path(var)
     tmp = path.with_suffix(".tmp")
     descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
@@ -159,8 +163,9 @@ def main() -> int:
             services.append(start_service(plan, env, var / "log"))
         say("services: starting (migrations run first) ...")
         wait_ready(services, READY_TIMEOUT, say, stop)
+        # The summary first: a script that waits for the state file then finds it printed.
+        print_summary(plans, bootstrap, keys, state_path(var))
         state = write_state(var, plans, bootstrap, keys)
-        print_summary(plans, bootstrap, keys, state)
         run_demo(state, stop)
         return watch(services, stop)
     except StartupAbortedError:
