@@ -849,10 +849,12 @@ def run_system(
     stack = start_stack(args, databases, broker, work_dir, services)
     pipeline = Pipeline(stack)
     housekeeping = StandInAutovacuum(list(stack.database_urls.values()))
-    housekeeping.start()
-    if housekeeping.report()["stand_in"]:
-        log("    the server has autovacuum off: the benchmark vacuums and analyses by its rules")
     try:
+        housekeeping.start()
+        if housekeeping.report()["stand_in"]:
+            log(
+                "    the server has autovacuum off: the benchmark vacuums and analyses by its rules"
+            )
         warm = Posting(
             stack.ingest_urls, stack.keys["integration"], 1, workload.warmup, RETRY_STATUSES
         )

@@ -111,11 +111,19 @@ def make_engine(url: str, *, pool_size: int = 5, writes: bool = True) -> Engine:
     return engine
 
 
+def _begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
 def snapshot_engine(reader: Engine) -> Engine:
     """The reading engine `reader` (make_engine's `writes=False`) with transactions that read
-    one snapshot: REPEATABLE READ on PostgreSQL; SQLite's deferred transactions already do."""
+    one snapshot: REPEATABLE READ on PostgreSQL; on SQLite an explicit deferred transaction
+    (the driver's own transaction handling is off), which in WAL mode reads from its first
+    read's snapshot."""
     if is_sqlite(reader):
-        return reader
+        snapshot = reader.execution_options()
+        event.listen(snapshot, "begin", _begin_deferred)
+        return snapshot
     return reader.execution_options(isolation_level="REPEATABLE READ")
 
 

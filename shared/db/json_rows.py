@@ -5,12 +5,24 @@ statement of their own."""
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cached_property, partial
 from typing import Any
 
-from sqlalchemy import JSON, Column, Numeric, ScalarSelect, Text, bindparam, cast, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Numeric,
+    ScalarSelect,
+    Text,
+    bindparam,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from shared.db.types import UTCDateTime
@@ -37,13 +49,21 @@ def _reader(column: Column[Any]) -> Callable[[Any], Any] | None:
         return partial(_quantized, Decimal(1).scaleb(-kind.scale))
     if isinstance(kind, Numeric):
         return Decimal if kind.asdecimal else float
+    if isinstance(kind, Boolean):
+        return bool  # SQLite's JSON has 0 and 1
+    if isinstance(kind, Date):
+        return date.fromisoformat
     return None
 
 
 @dataclass(frozen=True)
 class JsonRows:
     """The rows of one table's `columns` with one `key`, as one JSON array of arrays inside
-    another statement, and read back as the columns' types give them."""
+    another statement, and read back as the columns' types give them.
+
+    Text, numbers, times, dates, booleans and JSON columns come back as they would from the
+    table; binary columns do not. On SQLite, numbers pass through its JSON's 15 significant
+    digits (SQLite stores them as floats anyway)."""
 
     columns: tuple[Column[Any], ...]
     order_by: tuple[Column[Any], ...] = ()

@@ -1,7 +1,7 @@
 """The service engines on PostgreSQL: reading sessions, snapshot sessions and the test of
 connections that sat idle in the pool."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, exc, func, insert, select, text
@@ -108,3 +108,21 @@ def test_a_connection_in_steady_use_is_not_tested(
         assert _backend_pid(session) in pids
     assert len(pings) == 1
     engine.dispose()
+
+
+def test_a_snapshot_session_reads_one_snapshot_on_either_database(
+    database_factory: Callable[[str], str],
+) -> None:
+    url = database_factory("snapshot")
+    writer = make_engine(url)
+    metadata.create_all(writer)
+    reader = make_engine(url, writes=False)
+    with make_session_factory(snapshot_engine(reader))() as session:
+        assert session.scalar(select(func.count()).select_from(counters)) == 0
+        with Session(writer) as other, other.begin():
+            other.execute(insert(counters).values(id=1))
+        assert session.scalar(select(func.count()).select_from(counters)) == 0
+    with make_session_factory(reader)() as session:
+        assert session.scalar(select(func.count()).select_from(counters)) == 1
+    reader.dispose()
+    writer.dispose()
