@@ -7,16 +7,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Row,
-    Select,
-    bindparam,
-    case,
-    func,
-    select,
-    type_coerce,
-)
+from sqlalchemy import ColumnElement, Row, Select, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from services.profiles.parts_repository import ACTIONS, EXPERIENCES, SEGMENTS, STRATEGY_IN_FORCE

@@ -5,7 +5,7 @@ statement of their own."""
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property, partial
 from typing import Any
@@ -25,12 +25,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from shared.db.types import UTCDateTime
+from shared.db.types import UTCDateTime, as_utc
 
 
 def _utc_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(datetime.fromisoformat(text))
 
 
 def _quantized(exponent: Decimal, number: Any) -> Decimal:

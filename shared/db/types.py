@@ -9,6 +9,11 @@ from sqlalchemy import BigInteger, DateTime, Dialect, Integer, Numeric, TypeDeco
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def as_utc(stored: datetime) -> datetime:
+    """A stored time in UTC: a naive one (SQLite keeps no offset) is UTC already."""
+    return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes in UTC and always returns them UTC-aware (SQLite too)."""
 
@@ -23,11 +28,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
-        return value.astimezone(UTC)  # type: ignore[no-any-return]
+        return None if value is None else as_utc(value)
 
 
 def Money() -> Numeric[Any]:  # noqa: N802 - reads as a column type
