@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -36,7 +37,9 @@ from typing import Any
 import numpy as np
 import psycopg
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.partitioner.default import murmur2
 from psycopg import sql
+from sqlalchemy import create_engine, func, select
 
 from services.experience import handlers, models
 from services.experience.analytics_query import funnel_of, journey_map_of
@@ -47,6 +50,7 @@ from services.experience.domain.pain_points import Targets
 from services.experience.insights_query import pain_points_of
 from services.experience.measures_query import MeasureFilter, measures_of
 from shared.api.auth import dev_key_specs, write_key_file
+from shared.collector import tune_collector
 from shared.db.buffer import insert_rows
 from shared.db.migrations import upgrade_to_head
 from shared.events.envelope import new_event
@@ -150,22 +154,93 @@ def touchpoint_records(count: int, rng: np.random.Generator) -> list[ConsumerRec
     return records
 
 
-def bench_consumption(url: str, keys: Path, count: int, seed: int) -> dict[str, Any]:
-    runtime = runtime_on(url, keys)
+def _share(
+    records: list[ConsumerRecord], partitions: int, workers: int, index: int
+) -> list[ConsumerRecord]:
+    """The records of the partitions worker `index` of `workers` is assigned, in order: each
+    customer's key lands on one partition as the producers' partitioner puts it there."""
+    return [
+        record
+        for record in records
+        if ((murmur2(record.key) & 0x7FFFFFFF) % partitions) % workers == index
+    ]
+
+
+def _consume_share(
+    url: str, keys: Path, count: int, seed: int, workers: int, index: int, start: Any, out: Any
+) -> None:
+    """One worker process of the group: its share of the records through its own loop."""
+    settings = DEFINITION.settings(
+        database_url=url, kafka_bootstrap_servers="127.0.0.1:9", api_keys_file=keys
+    )
+    runtime = Runtime.build(settings, DEFINITION.tables, DEFINITION.migrations_dir)
     loop = handlers.build_consumers(runtime, DIRECTORY, build_writer(runtime))[0]
     records = touchpoint_records(count, np.random.default_rng(seed))
-    batch = runtime.settings.consumer_max_poll_records
-    began = time.perf_counter()
-    for first in range(0, len(records), batch):
-        loop.process(records[first : first + batch])
-    seconds = time.perf_counter() - began
+    mine = _share(records, settings.topic_partitions, workers, index)
+    del records
+    # As the worker process does once it has started (shared.cli): what exists now, the
+    # generated records among it, is frozen out of the collector's full collections.
+    tune_collector(settings.gc_young_threshold)
+    batch = settings.consumer_max_poll_records
+    start.wait()
+    began, cpu = time.monotonic(), time.process_time()
+    for first in range(0, len(mine), batch):
+        loop.process(mine[first : first + batch])
+    out.put((began, time.monotonic(), len(mine), time.process_time() - cpu, batch))
     runtime.engine.dispose()
+
+
+def _stored(url: str) -> dict[str, int]:
+    """How many touchpoints, inbox entries and outbox events the database holds."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in (models.touchpoints, models.messaging.inbox, models.messaging.outbox)
+            }
+    finally:
+        engine.dispose()
+
+
+def bench_consumption(
+    database: Database, keys: Path, count: int, seed: int, workers: int
+) -> dict[str, Any]:
+    """`count` touchpoints through `workers` worker processes of one consumer group, on a
+    fresh database; the rate is all the touchpoints over the time from the common start to
+    the last worker done."""
+    url = database.create()
+    upgrade_to_head("experience", DEFINITION.migrations_dir, url)
+    context = multiprocessing.get_context("fork")
+    start, out = context.Barrier(workers), context.Queue()
+    processes = [
+        context.Process(
+            target=_consume_share, args=(url, keys, count, seed, workers, index, start, out)
+        )
+        for index in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    finished = [out.get() for _ in processes]
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a consumer process failed with exit code {process.exitcode}")
+    stored = _stored(url)
+    database.drop()
+    if stored["touchpoints"] != count or stored["inbox"] != count:
+        raise RuntimeError(f"{count:,} touchpoints consumed, but the database holds {stored}")
+    seconds = max(done[1] for done in finished) - min(done[0] for done in finished)
     rate = count / seconds
     return {
+        "workers": workers,
         "events": count,
+        "events_per_worker": sorted(done[2] for done in finished),
         "seconds": round(seconds, 2),
         "rate": round(rate),
-        "poll_records": batch,
+        "worker_cpu_us_per_event": round(sum(done[3] for done in finished) / count * 1e6, 1),
+        "poll_records": finished[0][4],
+        "outbox_events_per_touchpoint": round(stored["outbox"] / count, 2),
         "target_rate": TARGET_RATE,
         "ratio_to_target": round(rate / TARGET_RATE, 2),
     }
@@ -454,7 +529,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=500_000)
     parser.add_argument("--consume", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=None,
+        help="worker processes of the consuming group, one run each "
+        "(default 1,2 on PostgreSQL; 1 on SQLite, which has one writer at a time)",
+    )
     args = parser.parse_args(argv)
+    if args.workers is None:
+        args.workers = [1, 2] if args.database == "postgresql" else [1]
     folder = Path(tempfile.mkdtemp(prefix="bench-experience-"))
     keys = folder / "keys.json"
     write_key_file(keys, dev_key_specs())
@@ -469,14 +553,19 @@ def main(argv: list[str] | None = None) -> int:
     }
     databases = [Database(args.database, folder, label) for label in ("consume", "query")]
     try:
-        log(f"consumption: {args.consume:,} touchpoints through the consumer loop")
-        consumed = bench_consumption(databases[0].create(), keys, args.consume, args.seed)
-        log(
-            f"  {consumed['rate']:,} touchpoints/s ({consumed['ratio_to_target']:.2f} x the "
-            f"{TARGET_RATE:,.0f}/s target)"
-        )
-        result["consumption"] = consumed
-        databases[0].drop()
+        result["consumption"] = []
+        for workers in args.workers:
+            log(
+                f"consumption: {args.consume:,} touchpoints through {workers} worker "
+                f"process{'es' if workers > 1 else ''} of one consumer group"
+            )
+            consumed = bench_consumption(databases[0], keys, args.consume, args.seed, workers)
+            log(
+                f"  {consumed['rate']:,} touchpoints/s ({consumed['ratio_to_target']:.2f} x the "
+                f"{TARGET_RATE:,.0f}/s target), {consumed['worker_cpu_us_per_event']} µs of "
+                "worker CPU per touchpoint"
+            )
+            result["consumption"].append(consumed)
         log(f"queries: {args.touchpoints:,} touchpoints of {args.customers:,} customers")
         runtime = runtime_on(databases[1].create(), keys)
         result["dataset"] = {

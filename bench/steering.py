@@ -45,6 +45,7 @@ from services.steering.incentive_plans import incentive_plan_documents  # noqa: 
 from services.steering.strategy import strategy_documents  # noqa: E402
 from shared.api.auth import dev_key_specs, write_key_file  # noqa: E402
 from shared.approvals import Actor  # noqa: E402
+from shared.collector import tune_collector  # noqa: E402
 from shared.db.buffer import insert_rows  # noqa: E402
 from shared.db.migrations import upgrade_to_head  # noqa: E402
 from shared.runtime import Runtime  # noqa: E402
@@ -424,6 +425,9 @@ def measure_consumption(runtime: Runtime, records: list[Any], batch: int) -> dic
     loop = handlers.build_consumers(runtime, DIRECTORY, handlers.SteeringParts())[0]
     loop.process(records[:batch])  # warm-up: caches, connections, the strategy's first load
     feed = records[batch:]
+    # As the worker process does once it has started (shared.cli): what exists now (the
+    # generated records among it) is frozen out of the collector's full collections.
+    tune_collector(runtime.settings.gc_young_threshold)
     started = time.perf_counter()
     for start in range(0, len(feed), batch):
         loop.process(feed[start : start + batch])

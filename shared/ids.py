@@ -10,7 +10,6 @@ import os
 import random
 import threading
 import time
-import uuid
 
 _lock = threading.Lock()
 _random = random.Random(os.urandom(32))
@@ -33,4 +32,5 @@ def new_id() -> str:
     value |= (random_bits >> 62) << 64  # 12 bits of rand_a
     value |= 0b10 << 62  # RFC 9562 variant
     value |= random_bits & ((1 << 62) - 1)  # 62 bits of rand_b
-    return str(uuid.UUID(int=value))
+    digits = f"{value:032x}"  # as uuid.UUID(int=value) prints it, without its checks
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"

@@ -253,7 +253,8 @@ class JourneyWriter:
         known, replayed = advanced.known, advanced.replayed
         contact_store.detach(session, batch.detached, batch.rebuild)
         store.upsert(session, models.touchpoints, rows)
-        contact_store.add_new(session, rows, batch.detached | set(replayed), segments)
+        # The new contacts of customers whose touchpoints come back whole are not added.
+        not_new = batch.detached | set(replayed)
         journey_store.write_journeys(session, journey_rows, steps)
         changes += journey_replay.replay(session, replayed, definitions, now, segments)
         rebuilt, batch.rebuild = batch.rebuild, set()
@@ -268,6 +269,10 @@ class JourneyWriter:
             now,
             known={c: states for c, states in known.items() if c not in rebuilt},
         )
+        # Last: the day and month cells are shared by every customer, so the rows are locked
+        # only for the moment before the commit, not while another consumer of the group
+        # waits for the rest of this batch.
+        contact_store.add_new(session, rows, not_new, segments)
 
     def _advance(
         self,

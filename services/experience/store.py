@@ -4,6 +4,7 @@ On PostgreSQL a batch is copied into a staging table and upserted from it by one
 (shared.db.staged): an executemany runs the statement once per row.
 """
 
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, text
@@ -23,7 +24,7 @@ def _insert(session: Session, table: Table) -> Any:
 
 def _sorted(table: Table, rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
     key = [column.name for column in table.primary_key.columns]
-    return key, sorted(rows, key=lambda row: tuple(row[name] for name in key))
+    return key, sorted(rows, key=itemgetter(*key))
 
 
 def upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

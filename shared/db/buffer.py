@@ -72,7 +72,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         rows = sorted(rows, key=itemgetter(*key))
     connection = session.connection()
     names = list(rows[0])
-    uniform = all(len(row) == len(names) and all(n in row for n in names) for row in rows)
+    first = rows[0].keys()
+    uniform = all(row.keys() == first for row in rows)
     if connection.dialect.name != "postgresql" or len(rows) < COPY_THRESHOLD or not uniform:
         session.execute(insert(table), rows)
         return
