@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import platform
 import shutil
@@ -36,8 +35,10 @@ from typing import Any
 
 import numpy as np
 import psycopg
+
+# bench/ is sys.path[0] when this file runs as a script, which is how it is always started.
+from group import consume_in_group, shares
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.partitioner.default import murmur2
 from psycopg import sql
 from sqlalchemy import create_engine, func, select
 
@@ -50,7 +51,6 @@ from services.experience.domain.pain_points import Targets
 from services.experience.insights_query import pain_points_of
 from services.experience.measures_query import MeasureFilter, measures_of
 from shared.api.auth import dev_key_specs, write_key_file
-from shared.collector import tune_collector
 from shared.db.buffer import insert_rows
 from shared.db.migrations import upgrade_to_head
 from shared.events.envelope import new_event
@@ -154,42 +154,6 @@ def touchpoint_records(count: int, rng: np.random.Generator) -> list[ConsumerRec
     return records
 
 
-def _share(
-    records: list[ConsumerRecord], partitions: int, workers: int, index: int
-) -> list[ConsumerRecord]:
-    """The records of the partitions worker `index` of `workers` is assigned, in order: each
-    customer's key lands on one partition as the producers' partitioner puts it there."""
-    return [
-        record
-        for record in records
-        if ((murmur2(record.key) & 0x7FFFFFFF) % partitions) % workers == index
-    ]
-
-
-def _consume_share(
-    url: str, keys: Path, count: int, seed: int, workers: int, index: int, start: Any, out: Any
-) -> None:
-    """One worker process of the group: its share of the records through its own loop."""
-    settings = DEFINITION.settings(
-        database_url=url, kafka_bootstrap_servers="127.0.0.1:9", api_keys_file=keys
-    )
-    runtime = Runtime.build(settings, DEFINITION.tables, DEFINITION.migrations_dir)
-    loop = handlers.build_consumers(runtime, DIRECTORY, build_writer(runtime))[0]
-    records = touchpoint_records(count, np.random.default_rng(seed))
-    mine = _share(records, settings.topic_partitions, workers, index)
-    del records
-    # As the worker process does once it has started (shared.cli): what exists now, the
-    # generated records among it, is frozen out of the collector's full collections.
-    tune_collector(settings.gc_young_threshold)
-    batch = settings.consumer_max_poll_records
-    start.wait()
-    began, cpu = time.monotonic(), time.process_time()
-    for first in range(0, len(mine), batch):
-        loop.process(mine[first : first + batch])
-    out.put((began, time.monotonic(), len(mine), time.process_time() - cpu, batch))
-    runtime.engine.dispose()
-
-
 def _stored(url: str) -> dict[str, int]:
     """How many touchpoints, inbox entries and outbox events the database holds."""
     engine = create_engine(url)
@@ -207,42 +171,37 @@ def bench_consumption(
     database: Database, keys: Path, count: int, seed: int, workers: int
 ) -> dict[str, Any]:
     """`count` touchpoints through `workers` worker processes of one consumer group, on a
-    fresh database; the rate is all the touchpoints over the time from the common start to
-    the last worker done."""
+    fresh database (bench/group.py); checked against what the database holds after."""
     url = database.create()
     upgrade_to_head("experience", DEFINITION.migrations_dir, url)
-    context = multiprocessing.get_context("fork")
-    start, out = context.Barrier(workers), context.Queue()
-    processes = [
-        context.Process(
-            target=_consume_share, args=(url, keys, count, seed, workers, index, start, out)
-        )
-        for index in range(workers)
-    ]
-    for process in processes:
-        process.start()
-    finished = [out.get() for _ in processes]
-    for process in processes:
-        process.join()
-        if process.exitcode != 0:
-            raise RuntimeError(f"a consumer process failed with exit code {process.exitcode}")
+    settings = DEFINITION.settings(
+        database_url=url, kafka_bootstrap_servers="127.0.0.1:9", api_keys_file=keys
+    )
+
+    def start_worker() -> tuple[Any, Callable[[], None], int]:
+        runtime = Runtime.build(settings, DEFINITION.tables, DEFINITION.migrations_dir)
+        loop = handlers.build_consumers(runtime, DIRECTORY, build_writer(runtime))[0]
+        return loop, runtime.engine.dispose, settings.gc_young_threshold
+
+    records = touchpoint_records(count, np.random.default_rng(seed))
+    split = shares(records, settings.topic_partitions, workers)
+    del records
+    run = consume_in_group(start_worker, split, settings.consumer_max_poll_records)
     stored = _stored(url)
     database.drop()
     if stored["touchpoints"] != count or stored["inbox"] != count:
         raise RuntimeError(f"{count:,} touchpoints consumed, but the database holds {stored}")
-    seconds = max(done[1] for done in finished) - min(done[0] for done in finished)
-    rate = count / seconds
     return {
         "workers": workers,
-        "events": count,
-        "events_per_worker": sorted(done[2] for done in finished),
-        "seconds": round(seconds, 2),
-        "rate": round(rate),
-        "worker_cpu_us_per_event": round(sum(done[3] for done in finished) / count * 1e6, 1),
-        "poll_records": finished[0][4],
+        "events": run.events,
+        "events_per_worker": sorted(worker.events for worker in run.workers),
+        "seconds": round(run.seconds, 2),
+        "rate": round(run.rate),
+        "worker_cpu_us_per_event": round(run.cpu_us_per_event, 1),
+        "poll_records": settings.consumer_max_poll_records,
         "outbox_events_per_touchpoint": round(stored["outbox"] / count, 2),
         "target_rate": TARGET_RATE,
-        "ratio_to_target": round(rate / TARGET_RATE, 2),
+        "ratio_to_target": round(run.rate / TARGET_RATE, 2),
     }
 
 

@@ -142,10 +142,6 @@ def load_flags(
 
 def write(session: Session, batch: AggregateBatch) -> None:
     """Store what the batch added and changed; it stays loaded for further events."""
-    aggregate_store.add_deltas(session, models.kpi_aggregates, batch.flows)
-    aggregate_store.add_deltas(session, models.kpi_state, batch.states)
-    batch.flows.clear()
-    batch.states.clear()
     changed = [cust for cust in batch.customers.values() if cust.changed and cust.facts]
     aggregate_store.upsert(
         session, models.customer_facts, [_fact_row(cust.facts or {}) for cust in changed]
@@ -174,6 +170,12 @@ def write(session: Session, batch: AggregateBatch) -> None:
     aggregate_store.upsert(session, models.orders, [_order_row(o) for o in dirty])
     for order in dirty:
         order["dirty"], order["stored"] = False, True
+    # Last: every customer adds to the same aggregate rows, so they are locked only for the
+    # moment before the commit, not while another worker of the group waits for the rest.
+    aggregate_store.add_deltas(session, models.kpi_aggregates, batch.flows)
+    aggregate_store.add_deltas(session, models.kpi_state, batch.states)
+    batch.flows.clear()
+    batch.states.clear()
 
 
 FACT_COLUMNS = tuple(column.name for column in models.customer_facts.columns)
