@@ -17,7 +17,7 @@ from services.experience import models, store
 from services.experience.domain.journeys import Journey, StageChange
 from shared.db.lookup import one_of
 from shared.events.envelope import new_event
-from shared.events.journeys import ExperienceSummaryUpdated, JourneyStageChanged, RecentContact
+from shared.events.journeys import ExperienceSummaryUpdated, JourneyStageChanged
 from shared.messaging.outbox import Outbox
 
 t = models.touchpoints.c
@@ -60,7 +60,8 @@ def journey_states(journeys: Iterable[Journey]) -> list[JourneyState]:
 
 
 def _recent_contacts(session: Session, customer_ids: list[str], since: datetime) -> Any:
-    """Each customer's last contacts, each carrying the customer's figures of the window."""
+    """Each customer's last contacts, latest first, each carrying the customer's figures of
+    the window."""
     mine = t.customer_id
     recent = t.occurred_at >= since
     answered_nps = and_(recent, t.nps.is_not(None))
@@ -91,7 +92,9 @@ def _recent_contacts(session: Session, customer_ids: list[str], since: datetime)
         .label("nps_in_window"),
     ).where(one_of(session, t.customer_id, customer_ids))
     rows = ranked.subquery()
-    return session.execute(select(rows).where(rows.c.rank <= RECENT_CONTACTS))
+    return session.execute(
+        select(rows).where(rows.c.rank <= RECENT_CONTACTS).order_by(rows.c.customer_id, rows.c.rank)
+    )
 
 
 def summaries(
@@ -131,9 +134,8 @@ def summaries(
             )
     result = []
     for customer_id in sorted(recent):
-        contacts = sorted(recent[customer_id], key=lambda row: row.rank)
         own = known[customer_id] if customer_id in known else journeys.get(customer_id, [])
-        result.append(_summary(customer_id, contacts, own))
+        result.append(_summary(customer_id, recent[customer_id], own))
     return result
 
 
@@ -150,26 +152,29 @@ def _summary(
     )
     figures = contacts[0]
     csat_answers, effort_answers = int(figures.csat_answers), int(figures.effort_answers)
-    return ExperienceSummaryUpdated(
-        customer_id=customer_id,
-        journey_type=latest.journey_type if latest else None,
-        journey_stage=latest.stage if latest else None,
-        journey_status=latest.status if latest else None,
-        csat_mean=float(figures.csat_sum) / csat_answers if csat_answers else None,
-        csat_answers=csat_answers,
-        last_nps=figures.first_nps if figures.nps_in_window else None,
-        nps_answers=int(figures.nps_answers),
-        effort_mean=float(figures.effort_sum) / effort_answers if effort_answers else None,
-        open_complaints=open_complaints,
-        last_contacts=[
-            RecentContact(
-                occurred_at=row.occurred_at,
-                channel=row.channel,
-                touchpoint_type=row.touchpoint_type,
-            )
-            for row in contacts
-        ],
-        as_of=contacts[0].occurred_at,
+    # Validated from plain values in one go: cheaper than building each part as a model.
+    return ExperienceSummaryUpdated.model_validate(
+        {
+            "customer_id": customer_id,
+            "journey_type": latest.journey_type if latest else None,
+            "journey_stage": latest.stage if latest else None,
+            "journey_status": latest.status if latest else None,
+            "csat_mean": float(figures.csat_sum) / csat_answers if csat_answers else None,
+            "csat_answers": csat_answers,
+            "last_nps": figures.first_nps if figures.nps_in_window else None,
+            "nps_answers": int(figures.nps_answers),
+            "effort_mean": float(figures.effort_sum) / effort_answers if effort_answers else None,
+            "open_complaints": open_complaints,
+            "last_contacts": [
+                {
+                    "occurred_at": row.occurred_at,
+                    "channel": row.channel,
+                    "touchpoint_type": row.touchpoint_type,
+                }
+                for row in contacts
+            ],
+            "as_of": contacts[0].occurred_at,
+        }
     )
 
 

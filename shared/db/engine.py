@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.buffer import install_buffer
+from shared.db.json_codec import dumps_text, install_driver_codec, loads
 
 # Batch lookups pass hundreds of keys in one IN list. A generic plan for a prepared
 # statement ignores how many, and the stock random_page_cost (tuned for spinning disks)
@@ -91,13 +92,18 @@ def make_engine(url: str, *, pool_size: int = 5, writes: bool = True) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
             hide_parameters=True,
+            json_serializer=dumps_text,
+            json_deserializer=loads,
         )
         event.listen(engine, "connect", _configure_sqlite)
         if writes:
             event.listen(engine, "begin", _begin_immediate)
         return engine
+    install_driver_codec()
     engine = create_engine(
         url,
+        json_serializer=dumps_text,
+        json_deserializer=loads,
         pool_size=pool_size,
         max_overflow=pool_size,
         # Errors end up in logs and dead-letter headers; bound values hold personal data.

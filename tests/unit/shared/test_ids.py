@@ -28,3 +28,9 @@ def test_ids_are_unique_and_sort_by_creation_time() -> None:
 
     assert len(set(earlier)) == len(earlier)
     assert all(later > first for first in earlier)
+
+
+def test_ids_are_written_as_uuid_writes_them() -> None:
+    for _ in range(1_000):
+        written = new_id()
+        assert str(uuid.UUID(written)) == written
