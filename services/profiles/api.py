@@ -1,8 +1,6 @@
 """Profiles' HTTP entry points: they parse, delegate and translate; no rules here."""
 
-import json
 from collections import Counter
-from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -22,6 +20,7 @@ from shared.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from shared.events.inbound import InboundEvent
 from shared.events.segments import LifecycleStage, PotentialTier, ValueTier
 from shared.events.steering import Thrust
+from shared.json_codec import dumps, loads
 from shared.logs import request_id_var
 from shared.runtime import Runtime
 
@@ -46,9 +45,9 @@ def parse_events(body: bytes, content_type: str, limit: int) -> list[Any]:
     try:
         if content_type.split(";", maxsplit=1)[0].strip() in NDJSON_TYPES:
             lines = [line for line in body.decode().splitlines() if line.strip()]
-            items = [json.loads(line) for line in lines]
+            items = [loads(line) for line in lines]
         else:
-            items = json.loads(body)
+            items = loads(body)
     except (ValueError, RecursionError) as error:
         # JSONDecodeError and UnicodeDecodeError are ValueErrors; so are integers longer than
         # Python parses, and absurd nesting is a RecursionError: all malformed input.
@@ -73,7 +72,7 @@ def events_router(ingestion: Ingestion, max_batch: int) -> APIRouter:
     )
     async def post_events(
         request: Request, _: Annotated[Principal, Depends(require("events:write"))]
-    ) -> JSONResponse:
+    ) -> Response:
         """Ingest a batch of source-system events; each gets its own outcome."""
         raw = await request.body()
         items = parse_events(raw, request.headers.get("content-type", ""), max_batch)
@@ -85,10 +84,10 @@ def events_router(ingestion: Ingestion, max_batch: int) -> APIRouter:
             "accepted": counts["accepted"],
             "duplicates": counts["duplicate"],
             "rejected": counts["rejected"],
-            "results": [asdict(r) for r in results],
+            "results": [vars(r) for r in results],
         }
         status = 422 if counts["rejected"] == len(results) else 200
-        return JSONResponse(body, status_code=status)
+        return Response(dumps(body), status_code=status, media_type="application/json")
 
     return router
 

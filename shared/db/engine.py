@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.buffer import install_buffer
-from shared.db.json_codec import dumps_text, install_driver_codec, loads
+from shared.json_codec import dumps_text, install_driver_codec, loads
 
 # Batch lookups pass hundreds of keys in one IN list. A generic plan for a prepared
 # statement ignores how many, and the stock random_page_cost (tuned for spinning disks)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from shared.db.json_codec import dumps, dumps_text, loads
+from shared.json_codec import dumps, dumps_text, loads
 
 
 def test_values_round_trip_as_the_standard_library_reads_them() -> None:
