@@ -1,36 +1,27 @@
 """Storing assignments and publishing the ones that changed, in the caller's transaction."""
 
-import math
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import MetaData, Table, delete, select, text
+from sqlalchemy import Dialect, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from services.segmentation import ledger, models
+from services.segmentation import models
+from services.segmentation.assignment_rows import AssignmentRows, assignment_rows
 from services.segmentation.domain.assignment import Assignments, ScoreChange, changed_parts
 from services.segmentation.domain.model import SegmentationModel
-from shared.db.buffer import insert_rows
 from shared.db.lookup import one_of
+from shared.db.staged import staged_upsert
 from shared.events.envelope import new_event
 from shared.events.segments import SegmentAssigned
 from shared.messaging.outbox import Outbox
 
 a = models.assignments.c
 Identity = tuple[Any, ...]
-MONEY_SCORES = ("clv", "share_of_wallet_gap")
-"""Scores in currency units; margins and revenue are in ledger units."""
-LEDGER_SCORES = (
-    "revenue_12m",
-    "contribution_margin_1_12m",
-    "contribution_margin_2_12m",
-    "cost_to_serve_12m",
-    "contribution_margin_3_12m",
-    "contribution_margin_3_lifetime",
-)
 
 
 def stored_identities(
@@ -60,20 +51,6 @@ def stored_identities(
     return found
 
 
-def score_values(assignments: Assignments, index: int) -> dict[str, Any]:
-    """The scores of one customer as JSON: money as decimal strings."""
-    values: dict[str, Any] = {}
-    for name, array in assignments.scores.items():
-        value = float(array[index])
-        if name in MONEY_SCORES:
-            values[name] = str(Decimal(repr(round(value, 2))).quantize(Decimal("0.01")))
-        elif name in LEDGER_SCORES:
-            values[name] = str(ledger.amount(round(value)))
-        else:
-            values[name] = None if math.isnan(value) else round(value, 6)
-    return values
-
-
 class AssignmentWriter:
     """Writes a batch of assignments and stages segment.assigned for those that changed."""
 
@@ -96,56 +73,23 @@ class AssignmentWriter:
         rows: range | None = None,
     ) -> int:
         """Upsert `rows` of `assignments` (all by default); returns how many changed."""
+        batch = assignment_rows(
+            assignments,
+            range(len(assignments)) if rows is None else rows,
+            model_version=model_version,
+            run_id=run_id,
+            as_of=as_of,
+            assigned_at=now,
+        )
         changed = 0
-        records = []
-        for index in rows if rows is not None else range(len(assignments)):
-            customer_id = str(assignments.customer_ids[index])
-            identity = assignments.identity(index)
+        identities = zip(batch.columns["customer_id"], batch.identities(), strict=True)
+        for index, (customer_id, identity) in enumerate(identities):
             parts = changed_parts(before.get(customer_id), identity, score_change)
-            record = self._record(
-                assignments, index, model_version, run_id=run_id, as_of=as_of, now=now
-            )
-            records.append(record)
             if parts:
                 changed += 1
-                self._publish(session, record, model, parts)
-        _upsert(session, records)
+                self._publish(session, batch.record(index), model, parts)
+        _upsert(session, batch)
         return changed
-
-    def _record(
-        self,
-        assignments: Assignments,
-        index: int,
-        model_version: str,
-        *,
-        run_id: str | None,
-        as_of: datetime,
-        now: datetime,
-    ) -> dict[str, Any]:
-        cluster = int(assignments.needs_cluster[index])
-        risk = float(assignments.scores["churn_risk"][index])
-        return {
-            "customer_id": str(assignments.customer_ids[index]),
-            "strategic_segment": str(assignments.strategic_segment[index]),
-            "thrust": str(assignments.thrust[index]),
-            "value_tier": str(assignments.value_tier[index]),
-            "potential_tier": str(assignments.potential_tier[index]),
-            "lifecycle_stage": str(assignments.lifecycle_stage[index]),
-            "lifecycle_reason": assignments.lifecycle_reason[index],
-            "needs_cluster": None if cluster < 0 else cluster,
-            "abc_class": str(assignments.abc_class[index]),
-            "contribution_margin_3_12m": round(
-                float(assignments.scores["contribution_margin_3_12m"][index])
-            ),
-            "clv": round(float(assignments.scores["clv"][index]), 2),
-            "churn_risk": None if math.isnan(risk) else round(risk, 6),
-            "scores": score_values(assignments, index),
-            "reasons": assignments.reasons[index],
-            "model_version": model_version,
-            "run_id": run_id,
-            "as_of": as_of,
-            "assigned_at": now,
-        }
 
     def _publish(
         self, session: Session, record: dict[str, Any], model: SegmentationModel, parts: list[str]
@@ -184,48 +128,39 @@ class AssignmentWriter:
         self._outbox.add(session, event)
 
 
-_INCOMING = Table(
-    "assignments_incoming",
-    MetaData(),
-    *(column._copy() for column in models.assignments.columns),
-    prefixes=["TEMPORARY"],
-)
-"""Where PostgreSQL receives a chunk of assignments by COPY before one upsert moves them."""
 COPY_FROM = 500
+_UPDATED = [column.name for column in models.assignments.columns if not column.primary_key]
 
 
-def _upsert(session: Session, records: list[dict[str, Any]]) -> None:
-    if not records:
+def _upsert(session: Session, batch: AssignmentRows) -> None:
+    if not len(batch):
         return
     table = models.assignments
-    records.sort(key=lambda record: record["customer_id"])
-    if session.get_bind().dialect.name != "postgresql" or len(records) < COPY_FROM:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql" or len(batch) < COPY_FROM:
+        records = sorted(map(batch.record, range(len(batch))), key=itemgetter("customer_id"))
+        insert = postgresql.insert(table) if dialect.name == "postgresql" else sqlite.insert(table)
         statement = insert.on_conflict_do_update(
             index_elements=["customer_id"],
-            set_={c.name: insert.excluded[c.name] for c in table.columns if not c.primary_key},
+            set_={name: insert.excluded[name] for name in _UPDATED},
         )
         session.execute(statement, records)
         return
-    # An executemany of thousands of upserts costs a round trip each; COPY and one upsert don't.
-    session.execute(
-        text(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS assignments_incoming "
-            "(LIKE assignments) ON COMMIT DELETE ROWS"
-        )
-    )
-    insert_rows(session, _INCOMING, records)
-    columns = [c.name for c in table.columns]
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != "customer_id")
-    session.execute(
-        text(
-            f"INSERT INTO assignments ({', '.join(columns)}) "
-            f"SELECT {', '.join(columns)} FROM assignments_incoming "
-            f"ON CONFLICT (customer_id) DO UPDATE SET {updates}"
-        )
-    )
-    session.execute(text("DELETE FROM assignments_incoming"))
+    # An executemany of thousands of upserts costs a round trip each; COPY and one upsert
+    # don't. The values go to the driver as their column types bind them, a column at a
+    # time; the run's constants once.
+    columns = [_bound(dialect, name, values) for name, values in batch.columns.items()]
+    fixed = tuple(_bound(dialect, name, [value])[0] for name, value in batch.constants.items())
+    rows = [(*row, *fixed) for row in zip(*columns, strict=True)]
+    names = [*batch.columns, *batch.constants]
+    staged_upsert(session, table, names, rows, {name: f"EXCLUDED.{name}" for name in _UPDATED})
+
+
+def _bound(dialect: Dialect, name: str, values: list[Any]) -> list[Any]:
+    process = models.assignments.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return values
+    return [None if value is None else process(value) for value in values]
 
 
 def forget(session: Session, customer_ids: Sequence[str]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.segmentation import config_store, models
-from services.segmentation.assignment_store import AssignmentWriter
+from services.segmentation.assignment_store import COPY_FROM, AssignmentWriter
 from services.segmentation.rescoring import ModelCache, Rescorer
 from shared.events.steering import StrategyPublished
 from shared.events.touchpoints import TouchpointRecorded
@@ -187,4 +187,30 @@ def test_runs_over_more_customers_than_one_statement_takes_store_and_update_them
     rows = _assignments(many)
     assert first["summary"]["customers"] == second["summary"]["customers"] == len(rows) == 700
     assert {row["run_id"] for row in rows.values()} == {second["run_id"]}
+    many.runtime.engine.dispose()
+
+
+def test_assignments_stored_in_bulk_hold_what_small_batches_store(
+    database_factory: Any, api_keys: tuple[Path, dict[str, str]]
+) -> None:
+    many = segmentation_on(database_factory("segmentation_bulk"), api_keys[0])
+    events = population(COPY_FROM + 100, seed=3)
+    for start in range(0, len(events), 1000):
+        many.feed(*events[start : start + 1000])
+    many.run()  # one chunk of more than COPY_FROM rows: COPY and one upsert on PostgreSQL
+    in_bulk = _assignments(many)
+    rescore = Rescorer(AssignmentWriter(many.runtime.outbox, "segmentation"), ModelCache())
+
+    ids = sorted(in_bulk)
+    for start in range(0, len(ids), 100):  # batches below COPY_FROM: one executemany each
+        with many.runtime.session_factory() as session, session.begin():
+            rescore(session, set(ids[start : start + 100]))
+
+    in_batches = _assignments(many)
+    moments = {"run_id", "as_of", "assigned_at"}
+    for customer_id, row in in_bulk.items():
+        again = in_batches[customer_id]
+        assert {k: v for k, v in again.items() if k not in moments} == {
+            k: v for k, v in row.items() if k not in moments
+        }, customer_id
     many.runtime.engine.dispose()
