@@ -16,9 +16,16 @@ from shared.json_codec import dumps_text, install_driver_codec, loads
 # makes a few hundred index probes look dearer than scanning the whole table; on cached or
 # SSD-backed data the probes are several times faster. Both only affect this service's
 # sessions.
-POSTGRES_SESSION_OPTIONS = "-c plan_cache_mode=force_custom_plan -c random_page_cost=1.1"
-# A reading engine's statements each run in a transaction of their own, read-only.
-POSTGRES_READ_OPTIONS = POSTGRES_SESSION_OPTIONS + " -c default_transaction_read_only=on"
+RANDOM_PAGE_COST = "-c random_page_cost=1.1"
+POSTGRES_SESSION_OPTIONS = "-c plan_cache_mode=force_custom_plan " + RANDOM_PAGE_COST
+# A reading engine's statements each run in a transaction of their own, read-only. They
+# are the API's reads, the same few statements for one customer or one view again and
+# again: PostgreSQL's own plan caching (a prepared statement keeps a generic plan once it
+# proves no dearer than planning each call) spares planning them every time, which was
+# most of the server's time for the 360-degree view (0.9 -> 0.26 ms of CPU per request).
+POSTGRES_READ_OPTIONS = (
+    "-c plan_cache_mode=auto " + RANDOM_PAGE_COST + " -c default_transaction_read_only=on"
+)
 # A pooled connection idle longer than this is tested before it is handed out.
 IDLE_PING_SECONDS = 10.0
 
