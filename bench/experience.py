@@ -37,7 +37,7 @@ import numpy as np
 import psycopg
 
 # bench/ is sys.path[0] when this file runs as a script, which is how it is always started.
-from group import consume_in_group, shares
+from group import add_workers_option, consume_in_group, shares, workers_to_run
 from kafka.consumer.fetcher import ConsumerRecord
 from psycopg import sql
 from sqlalchemy import create_engine, func, select
@@ -488,16 +488,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=500_000)
     parser.add_argument("--consume", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--workers",
-        type=lambda text: [int(n) for n in text.split(",")],
-        default=None,
-        help="worker processes of the consuming group, one run each "
-        "(default 1,2 on PostgreSQL; 1 on SQLite, which has one writer at a time)",
-    )
+    add_workers_option(parser)
     args = parser.parse_args(argv)
-    if args.workers is None:
-        args.workers = [1, 2] if args.database == "postgresql" else [1]
+    args.workers = workers_to_run(args.workers, args.database)
     folder = Path(tempfile.mkdtemp(prefix="bench-experience-"))
     keys = folder / "keys.json"
     write_key_file(keys, dev_key_specs())

@@ -11,6 +11,7 @@ from a common start.
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import queue
 import time
@@ -58,6 +59,23 @@ class GroupRun:
     @property
     def cpu_us_per_event(self) -> float:
         return sum(w.cpu_seconds for w in self.workers) / self.events * 1e6
+
+
+def add_workers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=None,
+        help="worker processes of the consuming group, one run each "
+        "(default 1,2 on PostgreSQL; 1 on SQLite, which has one writer at a time)",
+    )
+
+
+def workers_to_run(chosen: list[int] | None, database: str) -> list[int]:
+    """The worker counts asked for, else 1 and 2 (1 on SQLite)."""
+    if chosen is not None:
+        return chosen
+    return [1, 2] if database == "postgresql" else [1]
 
 
 def shares(records: Sequence[ConsumerRecord], partitions: int, workers: int) -> list[list[Any]]:

@@ -42,7 +42,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from group import consume_in_group, shares  # noqa: E402
+from group import add_workers_option, consume_in_group, shares, workers_to_run  # noqa: E402
 
 from services.steering import activity, handlers, models  # noqa: E402
 from services.steering.bootstrap import DEFINITION, DIRECTORY  # noqa: E402
@@ -472,13 +472,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000_000)
     parser.add_argument("--feed-events", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=500, help="events per polled batch")
-    parser.add_argument(
-        "--workers",
-        type=lambda text: [int(n) for n in text.split(",")],
-        default=None,
-        help="worker processes of the consuming group, one run each "
-        "(default 1,2 on PostgreSQL; 1 on SQLite, which has one writer at a time)",
-    )
+    add_workers_option(parser)
     parser.add_argument("--repeats", type=int, default=10, help="requests per cockpit view")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument(
@@ -490,8 +484,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-save", action="store_true")
     args = parser.parse_args()
-    if args.workers is None:
-        args.workers = [1, 2] if args.database == "postgresql" else [1]
+    args.workers = workers_to_run(args.workers, args.database)
     rng = np.random.default_rng(args.seed)
     database = Database(args.database, args.pg_dsn)
     try:
