@@ -24,9 +24,12 @@ from kafka.partitioner.default import murmur2
 
 from shared.collector import tune_collector
 
+START_TIMEOUT = 600.0
+"""Seconds a worker waits for the others to be ready: one that never gets there fails the run."""
+
 
 class Loop(Protocol):
-    def process(self, records: list[ConsumerRecord]) -> None: ...
+    def process(self, records: list[ConsumerRecord]) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def _work(
     # As the worker process does once it has started (shared.cli): what exists now, the
     # records among it, is frozen out of the collector's full collections.
     tune_collector(young)
-    start.wait()
+    start.wait(timeout=START_TIMEOUT)
     began, cpu = time.monotonic(), time.process_time()
     for first in range(0, len(timed), poll):
         loop.process(timed[first : first + poll])

@@ -38,6 +38,7 @@ import numpy as np
 import psycopg
 from kafka.consumer.fetcher import ConsumerRecord
 from psycopg import sql
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -428,11 +429,22 @@ def order_records(
     return records
 
 
+def _inbox_outcomes(runtime: Runtime) -> dict[str, int]:
+    """How many events steering's inbox holds, by outcome."""
+    inbox = models.messaging.inbox
+    with runtime.engine.connect() as connection:
+        rows = connection.execute(
+            select(inbox.c.outcome, func.count()).group_by(inbox.c.outcome)
+        ).all()
+    return {outcome: count for outcome, count in rows}
+
+
 def measure_consumption(
     runtime: Runtime, records: list[Any], batch: int, workers: int
 ) -> dict[str, Any]:
     """The records through `workers` worker processes of one consumer group (bench/group.py),
-    each warmed up with its first poll (caches, connections, the strategy's first load)."""
+    each warmed up with its first poll (caches, connections, the strategy's first load);
+    every one of them must then be in the inbox as processed, or the run fails."""
     settings = runtime.settings
     runtime.engine.dispose()  # the worker processes open connections of their own
 
@@ -442,7 +454,12 @@ def measure_consumption(
         return loop, own.engine.dispose, settings.gc_young_threshold
 
     split = shares(records, settings.topic_partitions, workers)
+    before = _inbox_outcomes(runtime)
     run = consume_in_group(start_worker, split, batch, warm_up_polls=1)
+    after = _inbox_outcomes(runtime)
+    added = {outcome: after.get(outcome, 0) - before.get(outcome, 0) for outcome in after}
+    if added != {**dict.fromkeys(after, 0), "processed": len(records)}:
+        raise RuntimeError(f"{len(records):,} order events handed in, inbox outcomes {added}")
     log(
         f"  {workers} worker process{'es' if workers > 1 else ''}: {run.events:,} order events "
         f"in {run.seconds:.2f} s: {run.rate:,.0f} events/s, "

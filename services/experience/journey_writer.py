@@ -269,9 +269,10 @@ class JourneyWriter:
             now,
             known={c: states for c, states in known.items() if c not in rebuilt},
         )
-        # Last: the day and month cells are shared by every customer, so the rows are locked
-        # only for the moment before the commit, not while another consumer of the group
-        # waits for the rest of this batch.
+        # The new contacts' cells last: every customer adds to the same day and month cells,
+        # so in a batch that detaches no one (no new segment, rebuild, stitch or merge) their
+        # rows are locked only for the moment before the commit, not while another worker of
+        # the group waits for the rest of this batch.
         contact_store.add_new(session, rows, not_new, segments)
 
     def _advance(

@@ -84,7 +84,7 @@ def events_router(ingestion: Ingestion, max_batch: int) -> APIRouter:
             "accepted": counts["accepted"],
             "duplicates": counts["duplicate"],
             "rejected": counts["rejected"],
-            "results": [vars(r) for r in results],
+            "results": results,  # dataclasses, which orjson writes as objects
         }
         status = 422 if counts["rejected"] == len(results) else 200
         return Response(dumps(body), status_code=status, media_type="application/json")

@@ -62,9 +62,10 @@ def ledger_texts(values: FloatArray) -> list[str]:
     """`ledger_text` of every value."""
     plain = np.isfinite(values) & (np.abs(values) < PLAIN_UNITS)
     # round() of a float and rint both round half to even; + 0.0 makes -0.0 the 0 that
-    # round() returns. Whole units / 100 rounded is exact: halves are representable.
+    # round() returns. Whole units per cent rounded is exact: halves are representable.
     units = np.rint(np.where(plain, values, 0.0)) + 0.0
-    cents = np.rint(units / 100)  # keeps the sign of -0.003 as Decimal does: -0.00
+    per_cent = ledger.SCALE // 100  # ledger units in a cent
+    cents = np.rint(units / per_cent)  # keeps the sign of -0.003 as Decimal does: -0.00
     texts = list(map("{:.2f}".format, (cents / 100).tolist()))
     for index in np.flatnonzero(~plain).tolist():
         texts[index] = ledger_text(float(values[index]))

@@ -171,7 +171,8 @@ def write(session: Session, batch: AggregateBatch) -> None:
     for order in dirty:
         order["dirty"], order["stored"] = False, True
     # Last: every customer adds to the same aggregate rows, so they are locked only for the
-    # moment before the commit, not while another worker of the group waits for the rest.
+    # moment before the commit, not while another worker of the group waits for the rest
+    # (a merge or an erasure stores what the batch holds so far in its middle).
     aggregate_store.add_deltas(session, models.kpi_aggregates, batch.flows)
     aggregate_store.add_deltas(session, models.kpi_state, batch.states)
     batch.flows.clear()

@@ -9,20 +9,22 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.buffer import install_buffer
-from shared.json_codec import dumps_text, install_driver_codec, loads
+from shared.json_codec import dumps, dumps_text, loads
 
-# Batch lookups pass hundreds of keys in one IN list. A generic plan for a prepared
-# statement ignores how many, and the stock random_page_cost (tuned for spinning disks)
-# makes a few hundred index probes look dearer than scanning the whole table; on cached or
+# Consumers' batch lookups pass hundreds of keys as one array (`shared.db.lookup.one_of`):
+# a generic plan of a prepared statement assumes a handful, so writing sessions plan every
+# statement for its own values. The stock random_page_cost (tuned for spinning disks) makes
+# a few hundred index probes look dearer than scanning the whole table; on cached or
 # SSD-backed data the probes are several times faster. Both only affect this service's
 # sessions.
 RANDOM_PAGE_COST = "-c random_page_cost=1.1"
 POSTGRES_SESSION_OPTIONS = "-c plan_cache_mode=force_custom_plan " + RANDOM_PAGE_COST
-# A reading engine's statements each run in a transaction of their own, read-only. They
-# are the API's reads, the same few statements for one customer or one view again and
+# A reading engine's statements each run in a transaction of their own, read-only. They are
+# mostly the API's reads, the same few statements for one customer or one view again and
 # again: PostgreSQL's own plan caching (a prepared statement keeps a generic plan once it
-# proves no dearer than planning each call) spares planning them every time, which was
-# most of the server's time for the 360-degree view (0.9 -> 0.26 ms of CPU per request).
+# proves no dearer than planning each call) spares planning them every time, which was most
+# of the server's time for the 360-degree view (bench/README.md, profiles.py). Segmentation
+# runs read through it too (`snapshot_engine`); their large statements run once per run.
 POSTGRES_READ_OPTIONS = (
     "-c plan_cache_mode=auto " + RANDOM_PAGE_COST + " -c default_transaction_read_only=on"
 )
@@ -106,10 +108,10 @@ def make_engine(url: str, *, pool_size: int = 5, writes: bool = True) -> Engine:
         if writes:
             event.listen(engine, "begin", _begin_immediate)
         return engine
-    install_driver_codec()
     engine = create_engine(
         url,
-        json_serializer=dumps_text,
+        # The dialect installs both on its connections' adapters (psycopg takes bytes).
+        json_serializer=dumps,
         json_deserializer=loads,
         pool_size=pool_size,
         max_overflow=pool_size,

@@ -60,3 +60,14 @@ def test_deeply_nested_json_is_400() -> None:
 
 def test_integer_too_long_to_parse_is_400() -> None:
     assert _status(b"[" + b"1" * 5000 + b"]") == 400
+
+
+@pytest.mark.parametrize("content_type", [JSON, NDJSON])
+def test_integers_beyond_64_bits_stay_exact(content_type: str) -> None:
+    body = b'{"id": "a", "attributes": {"erp_no": 18446744073709551617}}'
+    if content_type == JSON:
+        body = b"[" + body + b"]"
+
+    [item] = parse_events(body, content_type, 10)
+
+    assert item["attributes"]["erp_no"] == 18446744073709551617
