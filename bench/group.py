@@ -65,6 +65,7 @@ class GroupRun:
 
 
 def add_workers_option(parser: argparse.ArgumentParser) -> None:
+    """`--workers 1,2`: the worker counts to measure, one run each."""
     parser.add_argument(
         "--workers",
         type=lambda text: [int(n) for n in text.split(",")],
