@@ -4,7 +4,7 @@ A service scales its consumption by running more worker processes: the group spr
 topic's partitions over them, and a customer's events, keyed by the customer, stay on one
 partition and so with one worker. `consume_in_group` does that with polled records instead
 of a broker: the records are split by partition as the producers' partitioner puts them
-(murmur2 of the key, as `KeyHashPartitioner`), the partitions are dealt out to the workers,
+(`shared.messaging.kafka.key_partition`), the partitions are dealt out to the workers,
 and each worker process runs its share through the service's own consumer loop, in polls,
 from a common start.
 """
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.partitioner.default import murmur2
 
 from shared.collector import tune_collector
+from shared.messaging.kafka import key_partition
 
 START_TIMEOUT = 600.0
 """Seconds a worker waits for the others to be ready: one that never gets there fails the run."""
@@ -87,7 +87,7 @@ def shares(records: Sequence[ConsumerRecord], partitions: int, workers: int) -> 
     p mod `workers`)."""
     split: list[list[Any]] = [[] for _ in range(workers)]
     for record in records:
-        split[((murmur2(record.key) & 0x7FFFFFFF) % partitions) % workers].append(record)
+        split[key_partition(record.key, partitions) % workers].append(record)
     return split
 
 

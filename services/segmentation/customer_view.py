@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.segmentation import config_store, ledger, models
+from services.segmentation.assignment_rows import LEDGER_SCORES, MONEY_SCORES
 from services.segmentation.domain.features import CustomerFeatures
 from services.segmentation.feature_repository import features_of
 from services.segmentation.rescoring import ModelCache
@@ -21,16 +22,8 @@ MARGIN_NAMES = (
     "cost_to_serve",
     "contribution_margin_3",
 )
-HIDDEN_WITHOUT_FINANCIALS = (
-    "clv",
-    "share_of_wallet_gap",
-    "revenue_12m",
-    "contribution_margin_1_12m",
-    "contribution_margin_2_12m",
-    "cost_to_serve_12m",
-    "contribution_margin_3_12m",
-    "contribution_margin_3_lifetime",
-)
+HIDDEN_WITHOUT_FINANCIALS = (*MONEY_SCORES, *LEDGER_SCORES)
+"""The scores that are amounts of money."""
 
 
 def _number(value: float) -> float | None:

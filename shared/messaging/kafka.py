@@ -2,7 +2,7 @@
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +14,14 @@ from kafka.partitioner.default import murmur2
 
 log = logging.getLogger(__name__)
 KEY_HASHES_KEPT = 100_000
+
+
+def key_partition(
+    serialized_key: bytes, partitions: int, hash_key: Callable[[bytes], int] = murmur2
+) -> int:
+    """Which of `partitions` (counted in order) a producer puts the key on: the Java
+    client's murmur2 of the key, as every Kafka producer and `KeyHashPartitioner` do."""
+    return (hash_key(serialized_key) & 0x7FFFFFFF) % partitions
 
 
 class KeyHashPartitioner(DefaultPartitioner):  # type: ignore[misc]
@@ -41,7 +49,7 @@ class KeyHashPartitioner(DefaultPartitioner):  # type: ignore[misc]
                 super().partition(topic, key, serialized_key, value, serialized_value, cluster)
             )
         ordered = sorted(partitions)
-        return int(ordered[(self._hash(serialized_key) & 0x7FFFFFFF) % len(ordered)])
+        return int(ordered[key_partition(serialized_key, len(ordered), self._hash)])
 
 
 def producer_config(bootstrap_servers: str, client_id: str, **overrides: Any) -> dict[str, Any]:

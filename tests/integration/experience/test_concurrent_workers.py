@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.partitioner.default import murmur2
 from sqlalchemy import func, select
 
 from services.experience import handlers, models
@@ -20,6 +19,7 @@ from services.experience.bootstrap import DEFINITION, DIRECTORY, build_writer
 from shared.db.migrations import upgrade_to_head
 from shared.events import topics
 from shared.events.envelope import CloudEvent
+from shared.messaging.kafka import key_partition
 from shared.runtime import Runtime
 from tests.fixtures.cloudevents import as_message
 from tests.integration.experience.support import segment, touchpoint
@@ -117,11 +117,11 @@ def test_two_workers_at_once_leave_what_one_worker_leaves(
     single = _runtime(alone, api_keys[0])
     _consume(single, records, threading.Barrier(1))
 
-    # Partitions dealt out as a consumer group deals them: by the key's murmur2 hash.
+    # Partitions dealt out as a consumer group deals them, keys placed as producers place them.
     partitions = single.settings.topic_partitions
     shares: list[list[ConsumerRecord]] = [[], []]
     for record in records:
-        shares[((murmur2(record.key) & 0x7FFFFFFF) % partitions) % 2].append(record)
+        shares[key_partition(record.key, partitions) % 2].append(record)
     assert all(shares)
     workers = [_runtime(pair, api_keys[0]) for _ in shares]
     start = threading.Barrier(len(shares))
