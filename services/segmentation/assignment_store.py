@@ -6,7 +6,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Dialect, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from services.segmentation.assignment_rows import AssignmentRows, assignment_row
 from services.segmentation.domain.assignment import Assignments, ScoreChange, changed_parts
 from services.segmentation.domain.model import SegmentationModel
 from shared.db.lookup import one_of
-from shared.db.staged import staged_upsert
+from shared.db.staged import bound_column, staged_upsert
 from shared.events.envelope import new_event
 from shared.events.segments import SegmentAssigned
 from shared.messaging.outbox import Outbox
@@ -149,18 +149,13 @@ def _upsert(session: Session, batch: AssignmentRows) -> None:
     # An executemany of thousands of upserts costs a round trip each; COPY and one upsert
     # don't. The values go to the driver as their column types bind them, a column at a
     # time; the run's constants once.
-    columns = [_bound(dialect, name, values) for name, values in batch.columns.items()]
-    fixed = tuple(_bound(dialect, name, [value])[0] for name, value in batch.constants.items())
+    columns = [bound_column(session, table, name, values) for name, values in batch.columns.items()]
+    fixed = tuple(
+        bound_column(session, table, name, [value])[0] for name, value in batch.constants.items()
+    )
     rows = [(*row, *fixed) for row in zip(*columns, strict=True)]
     names = [*batch.columns, *batch.constants]
     staged_upsert(session, table, names, rows, {name: f"EXCLUDED.{name}" for name in _UPDATED})
-
-
-def _bound(dialect: Dialect, name: str, values: list[Any]) -> list[Any]:
-    process = models.assignments.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return values
-    return [None if value is None else process(value) for value in values]
 
 
 def forget(session: Session, customer_ids: Sequence[str]) -> None:

@@ -7,12 +7,12 @@ list), has no constraints, and empties itself at commit.
 """
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import Table
+from sqlalchemy import Dialect, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -110,9 +110,7 @@ def bound_values(
     """The rows' values in `columns` order as the driver takes them: each passed through its
     column type's bind processing (None stays None)."""
     dialect = session.get_bind().dialect
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
+    processors = [_bind_processor(dialect, table, name) for name in columns]
     if not any(processors):
         return [tuple(row[name] for name in columns) for row in rows]
     return [
@@ -122,3 +120,16 @@ def bound_values(
         )
         for row in rows
     ]
+
+
+def bound_column(session: Session, table: Table, name: str, values: list[Any]) -> list[Any]:
+    """One column's `values` as the driver takes them, as `bound_values` passes them (for
+    rows built a column at a time)."""
+    process = _bind_processor(session.get_bind().dialect, table, name)
+    if process is None:
+        return values
+    return [None if value is None else process(value) for value in values]
+
+
+def _bind_processor(dialect: Dialect, table: Table, name: str) -> Callable[[Any], Any] | None:
+    return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
