@@ -16,15 +16,17 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.collector import tune_collector
 from shared.db.migrations import upgrade_to_head
+from shared.db.statistics import StatisticsKeeper
 from shared.logs import configure_logging
 from shared.messaging.kafka import ensure_topics
-from shared.runtime import Runtime, ServiceDefinition
+from shared.runtime import BackgroundLoop, Runtime, ServiceDefinition
 
 log = logging.getLogger(__name__)
 
 
 class Worker:
-    """The relay and the consumers of one service, each in its own thread."""
+    """The relay, the consumers and (on PostgreSQL) the statistics keeper of one service,
+    each in its own thread."""
 
     def __init__(self, runtime: Runtime, definition: ServiceDefinition) -> None:
         self.stop = threading.Event()
@@ -33,7 +35,12 @@ class Worker:
                 target=runtime.relay().run, args=(self.stop,), name="relay", daemon=True
             )
         ]
-        for loop in definition.build_consumers(runtime):
+        loops: list[BackgroundLoop] = list(definition.build_consumers(runtime))
+        interval = runtime.settings.statistics_interval_seconds
+        if runtime.engine.dialect.name == "postgresql" and interval > 0:
+            tables = list(definition.metadata.tables)
+            loops.append(StatisticsKeeper(runtime.engine, tables, interval))
+        for loop in loops:
             self._threads.append(
                 threading.Thread(target=loop.run, args=(self.stop,), name=loop.name, daemon=True)
             )

@@ -72,6 +72,12 @@ class ServiceSettings(BaseSettings):
     consumer_max_poll_interval_ms: int = Field(default=30_000, ge=1000)
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
     consumer_max_attempts: int = Field(default=3, ge=1)
+    statistics_interval_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds between the worker's checks for tables (PostgreSQL) that changed "
+        "enough since their last ANALYZE; 0 leaves planner statistics to autovacuum alone.",
+    )
     gc_young_threshold: int = Field(
         default=50_000,
         ge=0,

@@ -73,13 +73,15 @@ class SuppressionList:
 
     def suppressed(self, session: Session, identifiers: Iterable[Identifier]) -> set[Identifier]:
         """The identifiers among `identifiers` that belong to an erased customer."""
-        wanted = {self.hash(identifier): identifier for identifier in identifiers}
-        known: dict[str, bool] = buffer_of(session).state("profiles.suppressions", dict)
-        missing = [digest for digest in wanted if digest not in known]
+        # Kept by identifier, not by hash: a batch's preparation looks its identifiers up,
+        # then each event's check asks again without hashing anything twice.
+        known: dict[Identifier, bool] = buffer_of(session).state("profiles.suppressions", dict)
+        wanted = list(identifiers)
+        missing = {self.hash(i): i for i in wanted if i not in known}
         if missing:
-            found = GdprRepository(session).suppressed_hashes(missing)
-            known.update({digest: digest in found for digest in missing})
-        return {identifier for digest, identifier in wanted.items() if known[digest]}
+            found = GdprRepository(session).suppressed_hashes(list(missing))
+            known.update({i: digest in found for digest, i in missing.items()})
+        return {identifier for identifier in wanted if known[identifier]}
 
     def is_suppressed(self, session: Session, refs: Iterable[Ref]) -> set[Ref]:
         """The source-system references among `refs` that belong to an erased customer."""

@@ -1,6 +1,5 @@
 """Idempotent ingestion of source-system events, per item: accepted, duplicate or rejected."""
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from services.profiles.domain import RejectedEvent
 from services.profiles.identity import identity_set, named_references
 from shared.db.buffer import buffer_of
 from shared.db.uow import run_in_transaction
+from shared import json_codec
 from shared.events.common import NUL_CHECKED, contains_nul
 from shared.events.inbound import InboundEvent
 from shared.messaging.inbox import already_seen
@@ -140,7 +140,7 @@ class Ingestion:
         return final
 
     def _oversized(self, raw: Any) -> bool:
-        return len(json.dumps(raw, default=str).encode()) > self._max_event_bytes
+        return len(json_codec.dumps(raw)) > self._max_event_bytes
 
     def _too_large(self, index: int, raw: Any) -> ItemResult:
         head = raw if isinstance(raw, dict) else {}
