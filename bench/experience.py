@@ -37,7 +37,7 @@ import numpy as np
 import psycopg
 
 # bench/ is sys.path[0] when this file runs as a script, which is how it is always started.
-from group import add_workers_option, consume_in_group, shares, workers_to_run
+from group import KeptStatistics, add_workers_option, consume_in_group, shares, workers_to_run
 from kafka.consumer.fetcher import ConsumerRecord
 from psycopg import sql
 from sqlalchemy import create_engine, func, select
@@ -186,7 +186,8 @@ def bench_consumption(
     records = touchpoint_records(count, np.random.default_rng(seed))
     split = shares(records, settings.topic_partitions, workers)
     del records
-    run = consume_in_group(start_worker, split, settings.consumer_max_poll_records)
+    kept = KeptStatistics(url, list(models.metadata.tables), settings.statistics_interval_seconds)
+    run = consume_in_group(start_worker, split, settings.consumer_max_poll_records, statistics=kept)
     stored = _stored(url)
     database.drop()
     if stored["touchpoints"] != count or stored["inbox"] != count:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import queue
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from typing import Any, Protocol
 from kafka.consumer.fetcher import ConsumerRecord
 
 from shared.collector import tune_collector
+from shared.db.engine import make_engine
+from shared.db.statistics import StatisticsKeeper
 from shared.messaging.kafka import key_partition
 
 START_TIMEOUT = 600.0
@@ -30,6 +33,34 @@ START_TIMEOUT = 600.0
 
 class Loop(Protocol):
     def process(self, records: list[ConsumerRecord]) -> object: ...
+
+
+@dataclass(frozen=True)
+class KeptStatistics:
+    """The service's statistics keeper (shared.db.statistics), which its worker processes
+    run beside their consumers on PostgreSQL."""
+
+    database_url: str
+    tables: list[str]
+    interval_seconds: float
+
+    def start(self) -> Callable[[], None]:
+        """Keep the statistics in a thread of this process until the returned stop is called
+        (nothing to keep on SQLite or with the keeper turned off)."""
+        if not self.database_url.startswith("postgresql") or self.interval_seconds <= 0:
+            return lambda: None
+        engine = make_engine(self.database_url)
+        keeper = StatisticsKeeper(engine, self.tables, self.interval_seconds)
+        stop = threading.Event()
+        thread = threading.Thread(target=keeper.run, args=(stop,), name="statistics")
+        thread.start()
+
+        def stopped() -> None:
+            stop.set()
+            thread.join()
+            engine.dispose()
+
+        return stopped
 
 
 @dataclass(frozen=True)
@@ -96,11 +127,14 @@ def consume_in_group(
     split: list[list[Any]],
     poll: int,
     warm_up_polls: int = 0,
+    statistics: KeptStatistics | None = None,
 ) -> GroupRun:
     """Run each share in a worker process of its own (forked, so the records are not
     copied through a pipe). `start_worker`, called in the process, builds the service's
     loop and returns it with what closes it and the collector's young threshold; the first
-    `warm_up_polls` polls of each share are not timed."""
+    `warm_up_polls` polls of each share are not timed. `statistics` are kept by this
+    process while the workers run (one keeper, as one of a service's workers analyses at a
+    time), started once they are forked."""
     context = multiprocessing.get_context("fork")
     start, out = context.Barrier(len(split)), context.Queue()
     processes = [
@@ -109,6 +143,7 @@ def consume_in_group(
     ]
     for process in processes:
         process.start()
+    stop_keeping = statistics.start() if statistics is not None else lambda: None
     done: list[Worker] = []
     try:
         while len(done) < len(processes):
@@ -119,6 +154,7 @@ def consume_in_group(
                 if failed:
                     raise RuntimeError(f"a worker process failed (exit code {failed[0]})") from None
     finally:
+        stop_keeping()
         for process in processes:
             if len(done) < len(processes):
                 process.terminate()

@@ -43,7 +43,13 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from group import add_workers_option, consume_in_group, shares, workers_to_run  # noqa: E402
+from group import (  # noqa: E402
+    KeptStatistics,
+    add_workers_option,
+    consume_in_group,
+    shares,
+    workers_to_run,
+)
 
 from services.steering import activity, handlers, models  # noqa: E402
 from services.steering.bootstrap import DEFINITION, DIRECTORY  # noqa: E402
@@ -455,7 +461,10 @@ def measure_consumption(
 
     split = shares(records, settings.topic_partitions, workers)
     before = _inbox_outcomes(runtime)
-    run = consume_in_group(start_worker, split, batch, warm_up_polls=1)
+    kept = KeptStatistics(
+        settings.database_url, list(models.metadata.tables), settings.statistics_interval_seconds
+    )
+    run = consume_in_group(start_worker, split, batch, warm_up_polls=1, statistics=kept)
     after = _inbox_outcomes(runtime)
     added = {outcome: after.get(outcome, 0) - before.get(outcome, 0) for outcome in after}
     if added != {**dict.fromkeys(after, 0), "processed": len(records)}:
