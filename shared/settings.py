@@ -75,8 +75,8 @@ class ServiceSettings(BaseSettings):
     statistics_interval_seconds: float = Field(
         default=5.0,
         ge=0,
-        description="Seconds between the worker's checks for tables (PostgreSQL) that changed "
-        "enough since their last ANALYZE; 0 leaves planner statistics to autovacuum alone.",
+        description="Seconds between the worker's checks for tables (PostgreSQL) that grew or "
+        "shrank enough since their last ANALYZE; 0 leaves planner statistics to autovacuum.",
     )
     gc_young_threshold: int = Field(
         default=50_000,

@@ -103,6 +103,18 @@ def test_a_few_changes_do_not_make_a_large_table_due(engine: Engine) -> None:
     assert keeper.analyse_due() == []
 
 
+def test_rows_updated_in_place_do_not_make_a_table_due(engine: Engine) -> None:
+    _fill(engine, 0, ROWS)
+    keeper = StatisticsKeeper(engine, ["identifiers"], interval_seconds=1.0)
+    assert _analyse_when_counted(keeper) == ["identifiers"]
+
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE identifiers SET customer_id = customer_id + 1"))
+
+    time.sleep(2.0)
+    assert keeper.analyse_due() == []
+
+
 def test_one_worker_analyses_while_the_others_skip(engine: Engine) -> None:
     _fill(engine, 0, ROWS)
     keeper = StatisticsKeeper(engine, ["identifiers"], interval_seconds=1.0)
