@@ -1,10 +1,26 @@
-"""The service engines on PostgreSQL: reading sessions, snapshot sessions and the test of
-connections that sat idle in the pool."""
+"""The service engines on PostgreSQL: reading sessions, snapshot sessions, the test of
+connections that sat idle in the pool, and lists as array parameters."""
 
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, exc, func, insert, select, text
+from psycopg.adapt import PyFormat
+from psycopg.types.array import ListBinaryDumper
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    any_,
+    bindparam,
+    exc,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from shared.db import engine as engines
@@ -126,3 +142,33 @@ def test_a_snapshot_session_reads_one_snapshot_on_either_database(
         assert session.scalar(select(func.count()).select_from(counters)) == 1
     reader.dispose()
     writer.dispose()
+
+
+@pytest.mark.parametrize("writes", [True, False])
+def test_lists_travel_in_the_binary_array_format_and_mean_the_same(url: str, writes: bool) -> None:
+    engine = make_engine(url, writes=writes)
+    try:
+        with Session(engine) as session:
+            raw = session.connection().connection.dbapi_connection
+            assert raw is not None
+            assert raw.adapters.get_dumper(list, PyFormat.AUTO) is ListBinaryDumper
+            found = session.scalars(
+                select(counters.c.id).where(counters.c.id == any_(bindparam("ids", [2, 3, 2**40])))
+            ).all()
+            nothing = session.scalars(
+                select(counters.c.id).where(
+                    counters.c.id == any_(bindparam("none", [], ARRAY(Integer)))
+                )
+            ).all()
+            words = session.scalar(
+                text("SELECT array_to_string(CAST(:w AS varchar[]), '|')"),
+                {"w": ["Straße", None, "a,b", "{x}", ""]},
+            )
+            with pytest.raises(exc.DataError, match="mixed types"):
+                session.execute(text("SELECT CAST(:m AS text[])"), {"m": [1, "a"]})
+    finally:
+        engine.dispose()
+
+    assert found == [2]
+    assert nothing == []
+    assert words == "Straße|a,b|{x}|"
