@@ -205,9 +205,14 @@ class ConsumerLoop:
             return _Item(record, poison=str(error))
 
     def _apply(self, items: list[_Item], *, isolate: bool) -> list[str]:
+        kept = [item for item in items if item.decoded is not None or item.poison is not None]
+        if not kept:
+            # Events of types this service does not handle: nothing to write, not even to
+            # the inbox, so no transaction either.
+            return ["ignored"] * len(items)
         with UnitOfWork(self._session_factory) as uow:
             session = uow.session
-            seen = already_seen(session, self._inbox, self.name, (item.inbox_key for item in items))
+            seen = already_seen(session, self._inbox, self.name, (item.inbox_key for item in kept))
             fresh = [i.decoded for i in items if i.decoded and i.inbox_key not in seen]
             self._handler.prepare(session, fresh)
             outcomes = []

@@ -22,6 +22,17 @@ def _validation_summary(error: ValidationError) -> str:
     return "; ".join(parts[:10])
 
 
+TYPE_HEADER = "ce_type"
+"""The record header the outbox relay names each event's type in (with `ce_id`)."""
+
+
+def _header(record: ConsumerRecord, name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name:
+            return value.decode(errors="replace") if value is not None else None
+    return None
+
+
 class CloudEventDispatcher:
     """Routes each event type to one handler; types this service does not use are ignored."""
 
@@ -34,10 +45,18 @@ class CloudEventDispatcher:
         self._registry = registry
         self._handlers = dict(handlers)
         self._preparers = dict(preparers or {})
+        # A topic carries the events of several types, most for other services (profiles'
+        # consumer of erasure confirmations reads every customer event it published itself).
+        # A record whose header names a known type this service does not handle is ignored
+        # without parsing its body; one without the header, or naming a type nobody knows,
+        # is decoded in full, so a stranger to the contract still goes to the DLQ.
+        self._ignored_types = {t.name for t in registry.all()} - set(self._handlers)
 
     def decode(self, record: ConsumerRecord) -> Decoded | None:
         if record.value is None:
             raise PoisonMessageError("empty message")
+        if _header(record, TYPE_HEADER) in self._ignored_types:
+            return None
         try:
             event = CloudEvent.model_validate_json(record.value)
         except ValidationError as error:
