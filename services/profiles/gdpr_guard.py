@@ -19,19 +19,26 @@ from shared.runtime import Runtime
 SUPPRESSED_REASON = "customer erased"
 
 
+def _field(data: BaseModel, name: str) -> Any:
+    # A payload model's fields are in its __dict__; `getattr` with a default costs a raised
+    # and caught AttributeError for every field the event type does not have (2 µs each,
+    # twice per event).
+    return data.__dict__.get(name)
+
+
 def references_in(data: BaseModel) -> list[tuple[str, str]]:
     """The source-system references an inbound payload names (`customer`, `external_ids`)."""
-    named = [getattr(data, "customer", None), *getattr(data, "external_ids", [])]
+    named = [_field(data, "customer"), *(_field(data, "external_ids") or [])]
     return [(ref.system, ref.id) for ref in named if isinstance(ref, CustomerRef)]
 
 
 def carried_identifiers(data: BaseModel, phone_region: str = "DE") -> list[Identifier]:
     """Every identifier of a person an inbound payload carries."""
-    anonymous_id = getattr(data, "anonymous_id", None)
+    anonymous_id = _field(data, "anonymous_id")
     return identifiers_of(
         references=references_in(data),
-        email=getattr(data, "email", None),
-        phone=getattr(data, "phone", None),
+        email=_field(data, "email"),
+        phone=_field(data, "phone"),
         anonymous_ids=[anonymous_id] if anonymous_id else [],
         phone_region=phone_region,
     )

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.profiles.domain import RejectedEvent
 from services.profiles.identity import identity_set, named_references
+from shared import json_codec
 from shared.db.buffer import buffer_of
 from shared.db.uow import run_in_transaction
-from shared import json_codec
 from shared.events.common import NUL_CHECKED, contains_nul
 from shared.events.inbound import InboundEvent
 from shared.messaging.inbox import already_seen
@@ -82,13 +82,14 @@ class Ingestion:
         self._routes = dict(routes)
         self._metrics = metrics
 
-    def validate(self, index: int, raw: Any) -> ValidItem | ItemResult:
-        """Check the envelope and the payload of one posted item."""
+    def validate(self, index: int, raw: Any, nul_free: bool = False) -> ValidItem | ItemResult:
+        """Check the envelope and the payload of one posted item (`nul_free`: the caller
+        knows that no text in it holds a NUL character)."""
         head = raw if isinstance(raw, dict) else {}
         ident = {"id": _text(head.get("id")), "source": _text(head.get("source"))}
         # One pass over the raw item spares every field its own NUL check; an item with a
         # NUL is validated field by field, so the rejection names the field.
-        context = None if contains_nul(raw) else {NUL_CHECKED: True}
+        context = {NUL_CHECKED: True} if nul_free or not contains_nul(raw) else None
         try:
             event = InboundEvent.model_validate(raw, context=context)
         except ValidationError as error:
@@ -108,15 +109,21 @@ class Ingestion:
             )
         return ValidItem(index, event, payload)
 
-    def ingest(self, raw_items: Sequence[Any], body_bytes: int | None = None) -> list[ItemResult]:
+    def ingest(
+        self, raw_items: Sequence[Any], body_bytes: int | None = None, nul_free: bool = False
+    ) -> list[ItemResult]:
         """Validate, deduplicate and apply a batch in one transaction owned here.
 
         `body_bytes` is the size of the request the items came in; when it is below the
-        event size limit no single item can exceed it and sizes are not measured.
+        event size limit no single item can exceed it and sizes are not measured. `nul_free`:
+        the caller knows that no text in the items holds a NUL character (it looked at the
+        request body), so they are not searched for one.
         """
         measure = body_bytes is None or body_bytes > self._max_event_bytes
         checked = [
-            self._too_large(i, raw) if measure and self._oversized(raw) else self.validate(i, raw)
+            self._too_large(i, raw)
+            if measure and self._oversized(raw)
+            else self.validate(i, raw, nul_free)
             for i, raw in enumerate(raw_items)
         ]
         valid = [item for item in checked if isinstance(item, ValidItem)]
