@@ -47,6 +47,8 @@ class Proposal:
     action_type: str
     title: str
     reason: str
+    """In words, without amounts: the 360-degree view shows actions to callers without
+    `financials:read`, who must not read a margin or a wallet gap in them."""
     channel: str
     due_in_days: int
     priority: int
@@ -116,8 +118,8 @@ def recommend(situation: Situation, treatment: Treatment) -> list[Proposal]:
                 Proposal(
                     "cross_sell_offer",
                     f"Cross-sell: {offer}",
-                    f"high potential, {s.share_of_wallet_gap} short of comparable customers' "
-                    f"wallet{_consent_note(preferred, channel)}",
+                    "high potential, short of comparable customers' wallet"
+                    f"{_consent_note(preferred, channel)}",
                     channel,
                     14,
                     2,
@@ -131,8 +133,8 @@ def recommend(situation: Situation, treatment: Treatment) -> list[Proposal]:
                 Proposal(
                     "move_to_self_service",
                     "Move to the self-service channel (e-commerce, portal)",
-                    f"12-month cm3 is {s.contribution_margin_3_12m}: serving it in person "
-                    f"costs more than it earns{_consent_note('email', channel)}",
+                    "12-month cm3 is negative: serving it in person costs more than it "
+                    f"earns{_consent_note('email', channel)}",
                     channel,
                     30,
                     3,

@@ -100,6 +100,25 @@ def test_negative_cm3_moves_the_customer_to_self_service() -> None:
     )
 
 
+def test_reasons_quote_no_amounts() -> None:
+    # Callers without financials:read see the reasons in the 360-degree view.
+    proposals = a.recommend(
+        _situation(
+            value_tier="negative",
+            potential_tier="high",
+            lifecycle_stage="at_risk",
+            contribution_margin_3_12m=Decimal("-120.50"),
+            share_of_wallet_gap=Decimal("800.25"),
+            consents={"email": "granted", "phone": "denied"},
+        ),
+        TREATMENT,
+    )
+
+    assert {p.action_type for p in proposals} >= {"cross_sell_offer", "move_to_self_service"}
+    for proposal in proposals:
+        assert "120" not in proposal.reason and "800" not in proposal.reason, proposal.reason
+
+
 def test_rules_combine_most_urgent_first() -> None:
     situation = _situation(
         value_tier="high",
